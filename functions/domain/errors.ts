@@ -1,0 +1,42 @@
+/**
+ * Named domain errors. Each carries a stable `type` slug used in problem+json
+ * responses (`https://gatekeeper.dev/problems/<type>`) and an HTTP status the API
+ * maps it to. Step handlers throw some of them; their `name` is what the state
+ * machine's Catch clauses match on.
+ */
+export abstract class GatekeeperError extends Error {
+  abstract readonly type: string;
+  abstract readonly status: number;
+  abstract readonly title: string;
+}
+
+function defineError(name: string, type: string, status: number, title: string) {
+  return class extends GatekeeperError {
+    readonly type = type;
+    readonly status = status;
+    readonly title = title;
+    constructor(detail: string, options?: ErrorOptions) {
+      super(detail, options);
+      this.name = name;
+    }
+  };
+}
+
+export class ValidationError extends defineError('ValidationError', 'validation', 400, 'Invalid request') {}
+export class ImageNotPinnedError extends defineError('ImageNotPinned', 'image-not-pinned', 400, 'Image must be pinned by digest') {}
+export class UnauthenticatedError extends defineError('Unauthenticated', 'unauthenticated', 401, 'Authentication required') {}
+export class ForbiddenError extends defineError('Forbidden', 'forbidden', 403, 'Not allowed') {}
+export class SelfApprovalError extends defineError('SelfApproval', 'self-approval', 403, 'You cannot approve your own release') {}
+export class NotAnApproverError extends defineError('NotAnApprover', 'not-an-approver', 403, 'Not an approver of this request') {}
+export class InvalidLinkError extends defineError('InvalidLink', 'invalid-link', 403, 'This approval link is not valid') {}
+export class LinkExpiredError extends defineError('LinkExpired', 'link-expired', 410, 'This approval link has expired') {}
+export class LinkUsedError extends defineError('LinkUsed', 'link-used', 409, 'This approval link was already used') {}
+export class RequestClosedError extends defineError('RequestClosed', 'request-closed', 409, 'This approval request is already decided') {}
+export class NotFoundError extends defineError('NotFound', 'not-found', 404, 'Not found') {}
+export class UnknownAppError extends defineError('UnknownApp', 'unknown-app', 404, 'Unknown app') {}
+export class PayloadTooLargeError extends defineError('PayloadTooLarge', 'payload-too-large', 413, 'Request body too large') {}
+
+/** Thrown by the deploy step when a rollout does not complete; the state machine catches `RolloutFailed`. */
+export class RolloutFailedError extends defineError('RolloutFailed', 'rollout-failed', 502, 'Rollout failed') {}
+/** Thrown when the Deployment an environment points at does not exist in the cluster. */
+export class DeploymentNotFoundError extends defineError('DeploymentNotFound', 'deployment-not-found', 502, 'Deployment not found') {}
