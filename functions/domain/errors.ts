@@ -40,3 +40,9 @@ export class PayloadTooLargeError extends defineError('PayloadTooLarge', 'payloa
 export class RolloutFailedError extends defineError('RolloutFailed', 'rollout-failed', 502, 'Rollout failed') {}
 /** Thrown when the Deployment an environment points at does not exist in the cluster. */
 export class DeploymentNotFoundError extends defineError('DeploymentNotFound', 'deployment-not-found', 502, 'Deployment not found') {}
+/** A conditional write lost a race; callers re-read and retry or report 409. */
+export class ConflictError extends defineError('Conflict', 'conflict', 409, 'Conflicting update') {}
+/** The release cannot be changed in its current state (e.g. cancel after production started). */
+export class InvalidStateError extends defineError('InvalidState', 'invalid-state', 409, 'Not possible in the current state') {}
+/** The workflow engine refused or failed a call; the release was marked accordingly. */
+export class WorkflowUnavailableError extends defineError('WorkflowUnavailable', 'workflow-unavailable', 503, 'Workflow engine unavailable') {}

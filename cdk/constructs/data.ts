@@ -1,0 +1,79 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/**
+ * Item-level DynamoDB actions the functions use. Transactions have no IAM action of
+ * their own: TransactWriteItems/TransactGetItems are authorized per item against
+ * PutItem, UpdateItem, DeleteItem, ConditionCheckItem and GetItem.
+ */
+export const tableItemActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/** Indexes are only ever queried. */
+export const indexActions = ['dynamodb:Query'] as const;
+
+export const globalSecondaryIndexes = ['gsi1'] as const;
+
+/** The single table and the link-signing key. */
+export class Data extends Construct {
+  readonly table: Table;
+  readonly signingSecret: Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'ttl',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const indexName of globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: `${indexName}pk`, type: AttributeType.STRING },
+        sortKey: { name: `${indexName}sk`, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.signingSecret = new Secret(this, 'LinkSigningSecret', {
+      description: 'Gatekeeper: HMAC key that signs approval links',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+  }
+
+  allowItemAccess(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...tableItemActions], resources: [this.table.tableArn] }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...indexActions],
+        resources: globalSecondaryIndexes.map((name) => `${this.table.tableArn}/index/${name}`),
+      }),
+    );
+  }
+
+  allowSigningSecretRead(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingSecret.secretArn] }),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { GatekeeperSettings } from '../settings';
+import type { Data } from './data';
+import { GatekeeperFunction } from './gatekeeper-function';
+
+export interface FunctionsProps {
+  data: Data;
+  settings: GatekeeperSettings;
+  /** Origin of approval links, without a trailing slash. */
+  publicBaseUrl: string;
+}
+
+/** Poll a rollout for up to ten minutes; the deploy Lambdas time out after fifteen. */
+const rolloutTimeoutSeconds = 600;
+const rolloutPollMs = 5000;
+
+/**
+ * The five Lambdas. Each gets the table; everything that depends on resources
+ * created later (state machine, SES identity, EKS access) is wired by the stack.
+ */
+export class Functions extends Construct {
+  readonly api: GatekeeperFunction;
+  readonly deploy: GatekeeperFunction;
+  readonly rollback: GatekeeperFunction;
+  readonly requestApproval: GatekeeperFunction;
+  readonly recordOutcome: GatekeeperFunction;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { data, settings, publicBaseUrl } = props;
+    const tableEnv = { TABLE_NAME: data.table.tableName };
+    const signingEnv = { LINK_SIGNING_SECRET_ARN: data.signingSecret.secretArn };
+    const clusterEnv = {
+      EKS_CLUSTER_NAME: settings.cluster.name,
+      EKS_CLUSTER_ENDPOINT: settings.cluster.endpoint,
+      EKS_CLUSTER_CA: settings.cluster.certificateAuthority,
+      ROLLOUT_TIMEOUT_SECONDS: String(rolloutTimeoutSeconds),
+      ROLLOUT_POLL_MS: String(rolloutPollMs),
+    };
+    const rolloutTimeout = Duration.minutes(15);
+
+    this.api = new GatekeeperFunction(this, 'Api', {
+      bundle: 'api',
+      description: 'Gatekeeper CI API and approval links (Hono)',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    this.deploy = new GatekeeperFunction(this, 'Deploy', {
+      bundle: 'deploy',
+      description: 'Gatekeeper step: set the image on a Deployment and wait for the rollout',
+      memorySize: 1024,
+      timeout: rolloutTimeout,
+      environment: { ...tableEnv, ...clusterEnv },
+    });
+    this.rollback = new GatekeeperFunction(this, 'Rollback', {
+      bundle: 'rollback',
+      description: 'Gatekeeper step: restore the previous image and wait for the rollout',
+      memorySize: 1024,
+      timeout: rolloutTimeout,
+      environment: { ...tableEnv, ...clusterEnv },
+    });
+    this.requestApproval = new GatekeeperFunction(this, 'RequestApproval', {
+      bundle: 'requestApproval',
+      description: 'Gatekeeper step: email signed approval links and park the task token',
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      environment: { ...tableEnv, ...signingEnv, MAIL_FROM: settings.mail.from, PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    this.recordOutcome = new GatekeeperFunction(this, 'RecordOutcome', {
+      bundle: 'recordOutcome',
+      description: 'Gatekeeper step: record the final state of a release',
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      environment: tableEnv,
+    });
+
+    for (const fn of [this.api, this.deploy, this.rollback, this.requestApproval, this.recordOutcome]) {
+      data.allowItemAccess(fn);
+    }
+    data.allowSigningSecretRead(this.api);
+    data.allowSigningSecretRead(this.requestApproval);
+  }
+}

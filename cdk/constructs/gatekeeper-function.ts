@@ -1,0 +1,70 @@
+import type { Duration } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { bundledCode } from '../bundled-code';
+import { bundleHandler } from '../lambda-bundles';
+import type { LambdaName } from '../lambda-bundles';
+import { operationalLogGroup } from './log-group';
+
+export const lambdaRuntime = Runtime.NODEJS_24_X;
+
+export interface GatekeeperFunctionProps {
+  bundle: LambdaName;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+}
+
+/**
+ * One bundled Lambda with its own role and log group. The role starts empty apart
+ * from writing to that log group (no AWSLambdaBasicExecutionRole, whose log actions
+ * apply to every log group): every other permission is added explicitly.
+ */
+export class GatekeeperFunction extends Construct implements IGrantable {
+  readonly function: LambdaFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: GatekeeperFunctionProps) {
+    super(scope, id);
+    this.logGroup = operationalLogGroup(this, 'Logs');
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Gatekeeper ${props.bundle} function`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new LambdaFunction(this, 'Function', {
+      description: props.description,
+      runtime: lambdaRuntime,
+      architecture: Architecture.ARM_64,
+      code: bundledCode(props.bundle),
+      handler: bundleHandler,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: props.environment,
+    });
+  }
+
+  get grantPrincipal(): IPrincipal {
+    return this.role;
+  }
+
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  addEnvironment(key: string, value: string): void {
+    this.function.addEnvironment(key, value);
+  }
+}

@@ -1,0 +1,55 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './constructs/api';
+import { ClusterAccess } from './constructs/cluster-access';
+import { Data } from './constructs/data';
+import { Functions } from './constructs/functions';
+import { Mail } from './constructs/mail';
+import { Workflow } from './constructs/workflow';
+import type { GatekeeperSettings } from './settings';
+
+export interface GatekeeperStackProps extends StackProps {
+  settings: GatekeeperSettings;
+}
+
+/**
+ * Dependency order (acyclic): table/secret/SES identity → HTTP API (no routes) →
+ * Lambdas (PUBLIC_BASE_URL = API endpoint) → state machine (step Lambda ARNs) →
+ * API Lambda gets STATE_MACHINE_ARN → `$default` route to the API Lambda.
+ */
+export class GatekeeperStack extends Stack {
+  constructor(scope: Construct, id: string, props: GatekeeperStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    const data = new Data(this, 'Data');
+    const mail = new Mail(this, 'Mail', { identity: settings.mail.identity });
+    const api = new Api(this, 'Api');
+    const publicBaseUrl = settings.publicBaseUrl ?? api.endpoint;
+
+    const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl });
+    mail.allowSend(functions.requestApproval);
+    new ClusterAccess(this, 'ClusterAccess', {
+      cluster: settings.cluster,
+      roles: { Deploy: functions.deploy.role, Rollback: functions.rollback.role },
+    });
+
+    const workflow = new Workflow(this, 'Workflow', {
+      steps: {
+        DeployFunctionArn: functions.deploy,
+        RollbackFunctionArn: functions.rollback,
+        RequestApprovalFunctionArn: functions.requestApproval,
+        RecordOutcomeFunctionArn: functions.recordOutcome,
+      },
+    });
+    functions.api.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
+    workflow.allowApiControl(functions.api);
+    api.routeTo(functions.api.function);
+
+    new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl, description: 'Base URL of the CI API and approval links' });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'SigningSecretArn', { value: data.signingSecret.secretArn });
+  }
+}

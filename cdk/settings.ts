@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** Deployment settings, read from CDK context (cdk.json, overridable with `-c key=value`). */
+export interface GatekeeperSettings {
+  cluster: ClusterSettings;
+  mail: MailSettings;
+  /** Public origin of the approval links and CI API; undefined means the HTTP API endpoint. */
+  publicBaseUrl: string | undefined;
+}
+
+export interface ClusterSettings {
+  name: string;
+  endpoint: string;
+  /** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
+  certificateAuthority: string;
+  /** Namespaces the deploy and rollback roles may edit. */
+  namespaces: string[];
+}
+
+export interface MailSettings {
+  from: string;
+  /** Domain or email address created as the SES identity. */
+  identity: string;
+}
+
+export const contextKeys = [
+  'clusterName',
+  'clusterEndpoint',
+  'clusterCertificateAuthority',
+  'clusterNamespaces',
+  'mailFrom',
+  'sesIdentity',
+  'publicBaseUrl',
+] as const;
+
+/** Something that can look up context, e.g. `app.node` or `stack.node`. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const domainName = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const httpsUrl = z.url({ protocol: /^https$/ }).transform((url) => url.replace(/\/+$/, ''));
+
+/** `-c` gives strings; cdk.json gives JSON. Accept a JSON array or a comma-separated list. */
+const stringList = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return text.split(',').map((item) => item.trim()).filter(Boolean);
+}, z.array(z.string().regex(dnsLabel, 'must be a Kubernetes namespace name')).min(1));
+
+const isBase64Pem = (value: string): boolean =>
+  /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----');
+
+const contextSchema = z
+  .object({
+    clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
+    clusterEndpoint: httpsUrl,
+    clusterCertificateAuthority: z.string().refine(isBase64Pem, 'must be base64-encoded PEM certificate data'),
+    clusterNamespaces: stringList,
+    mailFrom: z.email(),
+    sesIdentity: z.union([z.email(), z.string().regex(domainName)], { error: 'must be a domain or an email address' }),
+    publicBaseUrl: z.preprocess((value) => (value === '' ? undefined : value), httpsUrl.optional()),
+  })
+  .refine((c) => mailFromBelongsTo(c.mailFrom, c.sesIdentity), {
+    path: ['mailFrom'],
+    message: 'must be the sesIdentity address, or an address at the sesIdentity domain (or a subdomain of it)',
+  });
+
+function mailFromBelongsTo(mailFrom: string, identity: string): boolean {
+  const from = mailFrom.toLowerCase();
+  const id = identity.toLowerCase();
+  if (id.includes('@')) return from === id;
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  return domain === id || domain.endsWith(`.${id}`);
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+export function readSettings(context: ContextSource): GatekeeperSettings {
+  const raw = Object.fromEntries(contextKeys.map((key) => [key, context.tryGetContext(key)]));
+  const result = contextSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new SettingsError(`invalid CDK context (set it in cdk.json or with -c key=value):\n${problems}`);
+  }
+  const c = result.data;
+  return {
+    cluster: {
+      name: c.clusterName,
+      endpoint: c.clusterEndpoint,
+      certificateAuthority: c.clusterCertificateAuthority,
+      namespaces: [...new Set(c.clusterNamespaces)],
+    },
+    mail: { from: c.mailFrom, identity: c.sesIdentity },
+    publicBaseUrl: c.publicBaseUrl,
+  };
+}

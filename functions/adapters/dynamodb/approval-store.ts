@@ -1,0 +1,118 @@
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApprovalRequest, Vote } from '../../domain/approval';
+import type { AuditEvent } from '../../domain/audit';
+import { ConflictError } from '../../domain/errors';
+import type { ApprovalStore } from '../../domain/ports';
+import { auditPut } from './audit-items';
+import { conditionally, isConditionFailure, writeIf } from './conditional';
+import { keys, withoutKeys } from './keys';
+
+export class DynamoApprovalStore implements ApprovalStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async open(request: ApprovalRequest, audit: AuditEvent): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', ...request },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at),
+            auditPut(this.tableName, audit),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // A retried invocation of the same task finds its own request already open.
+      const existing = await this.get(request.releaseId, request.environment);
+      if (existing?.taskToken !== request.taskToken) {
+        throw new ConflictError(`release ${request.releaseId} already has an approval request for ${request.environment}`);
+      }
+    }
+  }
+
+  async get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.approval(releaseId, environment), ConsistentRead: true }),
+    );
+    return result.Item ? withoutKeys<ApprovalRequest>(result.Item) : undefined;
+  }
+
+  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void> {
+    const approved = next.status === 'approved';
+    await conditionally(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.approval(next.releaseId, next.environment),
+                  UpdateExpression: `SET votes = list_append(votes, :vote), #status = :status, version = :next${next.decidedAt ? ', decidedAt = :decidedAt' : ''}`,
+                  ConditionExpression: 'version = :previous AND #status = :pending',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':vote': [vote],
+                    ':status': next.status,
+                    ':next': next.version,
+                    ':previous': next.version - 1,
+                    ':pending': 'pending',
+                    ...(next.decidedAt ? { ':decidedAt': next.decidedAt } : {}),
+                  },
+                },
+              },
+              ...(approved ? [this.releaseStatus(next.releaseId, 'running', vote.at)] : []),
+              ...audit.map((event) => auditPut(this.tableName, event)),
+            ],
+          }),
+        ),
+      `the approval request of release ${next.releaseId} changed while the vote was recorded`,
+    );
+  }
+
+  async close(request: ApprovalRequest, status: 'expired' | 'cancelled', audit: AuditEvent): Promise<boolean> {
+    return writeIf(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: keys.approval(request.releaseId, request.environment),
+                    UpdateExpression: 'SET #status = :status, decidedAt = :at, version = version + :one',
+                    ConditionExpression: '#status = :pending',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':pending': 'pending', ':one': 1 },
+                  },
+                },
+                auditPut(this.tableName, audit),
+              ],
+            }),
+          ),
+    );
+  }
+
+  private releaseStatus(releaseId: string, status: string, at: string) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at },
+      },
+    };
+  }
+}

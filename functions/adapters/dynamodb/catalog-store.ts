@@ -1,0 +1,40 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApiToken, App, Environment } from '../../domain/catalog';
+import type { CatalogStore } from '../../domain/ports';
+import { keys, partitions, withoutKeys } from './keys';
+
+export class DynamoCatalogStore implements CatalogStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getApp(name: string): Promise<App | undefined> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partitions.app(name) },
+      }),
+    );
+    const items = result.Items ?? [];
+    if (!items.some((item) => item.sk === 'APP')) return undefined;
+    const environments = items
+      .filter((item) => String(item.sk).startsWith('ENV#'))
+      .map((item) => withoutKeys<Environment>(item))
+      .sort((a, b) => a.order - b.order);
+    return { name, environments };
+  }
+
+  async getEnvironment(app: string, environment: string): Promise<Environment | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.environment(app, environment), ConsistentRead: true }),
+    );
+    return result.Item ? withoutKeys<Environment>(result.Item) : undefined;
+  }
+
+  async findToken(hash: string): Promise<ApiToken | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
+    return result.Item ? withoutKeys<ApiToken>(result.Item) : undefined;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Single-table layout. One partition per app holds its definition and
+ * environments (one Query loads an app); one partition per release holds the
+ * release and its approval requests (one Query renders a release); audit
+ * events are grouped per app in time order.
+ */
+export const keys = {
+  app: (app: string) => ({ pk: `APP#${app}`, sk: 'APP' }),
+  environment: (app: string, env: string) => ({ pk: `APP#${app}`, sk: `ENV#${env}` }),
+  token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: 'TOKEN' }),
+  release: (id: string) => ({ pk: `REL#${id}`, sk: 'RELEASE' }),
+  approval: (releaseId: string, env: string) => ({ pk: `REL#${releaseId}`, sk: `APPROVAL#${env}` }),
+  audit: (app: string, at: string, id: string) => ({ pk: `AUDIT#${app}`, sk: `${at}#${id}` }),
+} as const;
+
+export const partitions = {
+  app: (app: string) => `APP#${app}`,
+  release: (id: string) => `REL#${id}`,
+} as const;
+
+/** Strips the table's own attributes from an item before it reaches the domain. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, kind: _kind, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,138 @@
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { ApprovalRequest } from '../../domain/approval';
+import type { AuditEvent } from '../../domain/audit';
+import type { ReleaseStore, ReleaseView } from '../../domain/ports';
+import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
+import { auditPut } from './audit-items';
+import { conditionally, writeIf } from './conditional';
+import { keys, partitions, withoutKeys } from './keys';
+
+export class DynamoReleaseStore implements ReleaseStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(release: Release, audit: AuditEvent): Promise<void> {
+    await conditionally(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...keys.release(release.id),
+                    kind: 'release',
+                    gsi1pk: partitions.app(release.app),
+                    gsi1sk: `REL#${release.createdAt}#${release.id}`,
+                    ...release,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              auditPut(this.tableName, audit),
+            ],
+          }),
+        ),
+      `release ${release.id} already exists`,
+    );
+  }
+
+  async get(id: string): Promise<Release | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.release(id), ConsistentRead: true }),
+    );
+    return result.Item ? withoutKeys<Release>(result.Item) : undefined;
+  }
+
+  async view(id: string): Promise<ReleaseView | undefined> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partitions.release(id) },
+        ConsistentRead: true,
+      }),
+    );
+    const items = result.Items ?? [];
+    const release = items.find((item) => item.sk === 'RELEASE');
+    if (!release) return undefined;
+    return {
+      release: withoutKeys<Release>(release),
+      approvals: items.filter((item) => String(item.sk).startsWith('APPROVAL#')).map((item) => withoutKeys<ApprovalRequest>(item)),
+    };
+  }
+
+  async saveStage(release: Release, stage: Stage, audit: AuditEvent): Promise<void> {
+    const stageUpdate = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(release.id),
+        UpdateExpression: 'SET stages.#env = :stage, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#env': stage.environment },
+        ExpressionAttributeValues: { ':stage': stage, ':at': audit.at },
+      },
+    };
+    const current =
+      stage.status === 'succeeded'
+        ? [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.environment(release.app, stage.environment),
+                UpdateExpression: 'SET #current = :current',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#current': 'current' },
+                ExpressionAttributeValues: {
+                  ':current': { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at },
+                },
+              },
+            },
+          ]
+        : [];
+    await this.db.send(
+      new TransactWriteCommand({ TransactItems: [stageUpdate, ...current, auditPut(this.tableName, audit)] }),
+    );
+  }
+
+  async finish(
+    releaseId: string,
+    outcome: { status: ReleaseStatus; at: string; reason?: string },
+    audit: AuditEvent,
+  ): Promise<boolean> {
+    return writeIf(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: keys.release(releaseId),
+                    UpdateExpression: `SET #status = :status, finishedAt = :at, updatedAt = :at${outcome.reason ? ', reason = :reason' : ''}`,
+                    // A release ends once: a retried step must not rewrite history.
+                    ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: {
+                      ':status': outcome.status,
+                      ':at': outcome.at,
+                      ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+                      ...Object.fromEntries(TERMINAL_STATUSES.map((s, i) => [`:t${i}`, s])),
+                    },
+                  },
+                },
+                auditPut(this.tableName, audit),
+              ],
+            }),
+          ),
+    );
+  }
+}

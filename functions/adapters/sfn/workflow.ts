@@ -1,0 +1,41 @@
+import {
+  SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { AwsConfig } from '../../config';
+import type { TaskCallbacks, Workflow } from '../../domain/ports';
+
+const sfnClient = (aws: AwsConfig) =>
+  new SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) });
+
+/** SendTaskSuccess / SendTaskFailure for tasks waiting on a token. */
+export class StepFunctionsTaskCallbacks implements TaskCallbacks {
+  constructor(protected readonly sfn: SFNClient) {}
+
+  static from(aws: AwsConfig): StepFunctionsTaskCallbacks {
+    return new StepFunctionsTaskCallbacks(sfnClient(aws));
+  }
+}
+
+/** The release state machine, driven through the Step Functions API. */
+export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements Workflow {
+  constructor(
+    aws: AwsConfig,
+    private readonly stateMachineArn: string,
+  ) {
+    super(sfnClient(aws));
+  }
+
+  executionArn(name: string): string {
+    // arn:aws:states:<region>:<account>:stateMachine:<sm>  →  …:execution:<sm>:<name>
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  async start(name: string, input: Record<string, unknown>): Promise<void> {
+    await this.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
+import type { ApiDeps, ApiEnv } from './deps';
+import { respondWithProblem } from './problem';
+import { approvalLinkRoutes } from './routes/approval-links';
+import { releaseRoutes } from './routes/releases';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The one Hono app: served by hono/aws-lambda in AWS and @hono/node-server locally. */
+export function createApp(deps: ApiDeps) {
+  const app = new Hono<ApiEnv>();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    }),
+  );
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/v1/releases', releaseRoutes(deps));
+  app.route('/approve', approvalLinkRoutes(deps));
+  app.notFound((c) => respondWithProblem(c, new NotFoundError(`no route for ${c.req.method} ${c.req.path}`), deps.log));
+  app.onError((error, c) => respondWithProblem(c, error, deps.log));
+  return app;
+}

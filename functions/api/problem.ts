@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { GatekeeperError } from '../domain/errors';
+import { errorFields, type Logger } from '../observability/logger';
+import { escapeHtml, page } from '../views/html';
+
+export const PROBLEM_BASE = 'https://gatekeeper.dev/problems/';
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+}
+
+export function toProblem(error: unknown, instance: string): Problem {
+  if (error instanceof GatekeeperError) {
+    return { type: PROBLEM_BASE + error.type, title: error.title, status: error.status, detail: error.message, instance };
+  }
+  return {
+    type: PROBLEM_BASE + 'internal',
+    title: 'Internal error',
+    status: 500,
+    detail: 'Something went wrong on our side; the request id in the logs tells what.',
+    instance,
+  };
+}
+
+/** Humans following an email link get a page; everyone else gets problem+json. */
+export function respondWithProblem(c: Context, error: unknown, log: Logger): Response {
+  const problem = toProblem(error, c.req.path);
+  if (problem.status >= 500) log.error('request failed', { method: c.req.method, path: c.req.routePath, ...errorFields(error) });
+  else log.info('request refused', { method: c.req.method, path: c.req.routePath, status: problem.status, type: problem.type });
+  const status = problem.status as ContentfulStatusCode;
+  if (c.req.header('accept')?.includes('text/html')) {
+    return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status);
+  }
+  return c.body(JSON.stringify(problem), status, { 'content-type': 'application/problem+json' });
+}

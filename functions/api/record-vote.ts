@@ -1,0 +1,79 @@
+import { castVote, type Decision, type VoteResult } from '../domain/approval';
+import type { LinkClaim } from '../domain/approval-link';
+import type { AuditEvent } from '../domain/audit';
+import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
+import { errorFields } from '../observability/logger';
+import type { ApiDeps } from './deps';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Records one approver's decision. Each attempt is one consistent read and one
+ * transaction conditional on the request's version, so of any number of
+ * simultaneous clicks exactly one closes the request and only that one resumes
+ * the state machine. A lost race re-reads and re-decides. Refusals are audited.
+ */
+export async function recordVote(deps: ApiDeps, claim: LinkClaim, decision: Decision, comment?: string): Promise<VoteResult> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const request = await deps.approvals.get(claim.releaseId, claim.environment);
+    if (!request) throw new NotFoundError(`release ${claim.releaseId} has no approval request for ${claim.environment}`);
+    const at = deps.clock().toISOString();
+    const vote = { voter: claim.approver, decision, at, ...(comment ? { comment } : {}) };
+    const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({
+      id: deps.newId(),
+      app: request.app,
+      actor: claim.approver,
+      action,
+      subject: `release/${request.releaseId}/approval/${request.environment}`,
+      at,
+      detail,
+    });
+
+    let result: VoteResult;
+    try {
+      result = castVote(request, vote, deps.clock());
+    } catch (error) {
+      if (error instanceof GatekeeperError) {
+        await deps.audit.record(audit('approval.refused', { decision, reason: error.type, detail: error.message }));
+      }
+      throw error;
+    }
+    const events = [audit('approval.vote', { decision, comment, image: request.image })];
+    if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length }));
+    try {
+      await deps.approvals.saveVote(result.request, result.vote, events);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        continue;
+      }
+      throw error;
+    }
+    deps.log.info('vote recorded', { releaseId: request.releaseId, environment: request.environment, voter: claim.approver, decision, closedAs: result.closedAs });
+    if (result.closedAs) await resumeWorkflow(deps, result);
+    return result;
+  }
+  throw new ConflictError('too many simultaneous decisions on this request; reload the page and try again');
+}
+
+async function resumeWorkflow(deps: ApiDeps, { request, closedAs }: VoteResult): Promise<void> {
+  const approvers = request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
+  try {
+    if (closedAs === 'approved') {
+      await deps.workflow.resume(request.taskToken, {
+        decision: 'approved',
+        approvedBy: approvers,
+        approvedAt: request.decidedAt,
+        environment: request.environment,
+        image: request.image,
+      });
+    } else {
+      const rejecter = request.votes.find((v) => v.decision === 'reject');
+      await deps.workflow.fail(request.taskToken, 'ApprovalRejected', `Rejected by ${rejecter?.voter}${rejecter?.comment ? `: ${rejecter.comment}` : ''}`);
+    }
+  } catch (error) {
+    // The decision is committed; the operator can see it and the execution still waits (or times out).
+    deps.log.error('decision recorded but the workflow could not be resumed', { releaseId: request.releaseId, ...errorFields(error) });
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import { Hono, type Context } from 'hono';
+import { verifyLink, type LinkClaim } from '../../domain/approval-link';
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import { approvalPage, decisionPage } from '../../views/approval-page';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { recordVote } from '../record-vote';
+
+/**
+ * The emailed links (B1). GET renders a confirmation page and never writes, so
+ * mail scanners that pre-fetch links decide nothing; the decision is a POST.
+ */
+export function approvalLinkRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+
+  const claimOf = async (c: Context): Promise<LinkClaim> =>
+    verifyLink(c.req.param('token') ?? '', await deps.signingSecret(), deps.clock());
+
+  routes.get('/:token', async (c) => {
+    const claim = await claimOf(c);
+    const view = await deps.releases.view(claim.releaseId);
+    const request = view?.approvals.find((a) => a.environment === claim.environment);
+    if (!view || !request) throw new NotFoundError(`release ${claim.releaseId} has no approval request for ${claim.environment}`);
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    return c.html(approvalPage(request, view.release, claim.approver));
+  });
+
+  routes.post('/:token', async (c) => {
+    const claim = await claimOf(c);
+    const form = await c.req.parseBody();
+    const decision = form['decision'];
+    if (decision !== 'approve' && decision !== 'reject') {
+      throw new ValidationError('the form field "decision" must be "approve" or "reject"');
+    }
+    const comment = typeof form['comment'] === 'string' ? form['comment'].trim().slice(0, 2000) : '';
+    const { request, closedAs } = await recordVote(deps, claim, decision, comment || undefined);
+    c.header('cache-control', 'no-store');
+    if (c.req.header('accept')?.includes('text/html')) return c.html(decisionPage(request, decision, closedAs));
+    return c.json({ releaseId: request.releaseId, environment: request.environment, decision, status: request.status });
+  });
+
+  return routes;
+}

@@ -1,0 +1,33 @@
+/**
+ * One audit event per state change, written in the same transaction as the
+ * change it records. `actor` is an email for people, `ci:<name>` for CI
+ * identities and `system:<component>` for the state machine's own steps.
+ */
+export interface AuditEvent {
+  id: string;
+  app: string;
+  actor: string;
+  action: AuditAction;
+  /** What the action was applied to, e.g. `release/<id>` or `release/<id>/approval/prod`. */
+  subject: string;
+  at: string;
+  detail?: Record<string, unknown>;
+}
+
+export type AuditAction =
+  | 'release.requested'
+  | 'release.start-failed'
+  | 'release.cancelled'
+  | 'release.finished'
+  | 'deployment.started'
+  | 'deployment.succeeded'
+  | 'deployment.failed'
+  | 'deployment.rolled-back'
+  | 'approval.requested'
+  | 'approval.vote'
+  | 'approval.decided'
+  | 'approval.refused';
+
+export function auditEvent(input: Omit<AuditEvent, 'id'>, newId: () => string): AuditEvent {
+  return { id: newId(), ...input };
+}

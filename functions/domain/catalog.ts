@@ -1,0 +1,44 @@
+import type { DeploymentTarget } from './cluster';
+
+/** An environment of an app, in promotion order, with its approval gate. */
+export interface Environment {
+  app: string;
+  name: string;
+  /** Position in the app's promotion chain: 0 deploys first. */
+  order: number;
+  target: DeploymentTarget;
+  /** Number of approvals needed before a release reaches this environment; 0 = no gate. */
+  approvalsRequired: number;
+  /** Emails of the people who may approve releases into this environment. */
+  approvers: string[];
+  approvalTimeoutSeconds: number;
+  /** What Gatekeeper last deployed here (or what the environment was seeded with). */
+  current?: { image: string; releaseId?: string; deployedAt: string };
+}
+
+export interface App {
+  name: string;
+  environments: Environment[];
+}
+
+/** A CI or personal API token, stored only as a hash of its secret. */
+export interface ApiToken {
+  hash: string;
+  /** `ci:<name>` for service identities, an email for people. */
+  identity: string;
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+}
+
+/**
+ * Issue 2's pipeline is one automatic environment followed by one gated one.
+ * Returns them in that order or explains why the app does not fit.
+ */
+export function releasePath(app: App): { staging: Environment; production: Environment } | string {
+  const [staging, production, ...rest] = [...app.environments].sort((a, b) => a.order - b.order);
+  if (!staging || !production || rest.length > 0) {
+    return `app "${app.name}" must have exactly two environments (staging then production), it has ${app.environments.length}`;
+  }
+  return { staging, production };
+}

@@ -1,0 +1,65 @@
+import type { PinnedImage } from './image';
+
+export type ReleaseStatus =
+  | 'running'
+  | 'waiting_for_approval'
+  | 'succeeded'
+  | 'rejected'
+  | 'expired'
+  | 'failed'
+  | 'cancelled';
+
+export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ['succeeded', 'rejected', 'expired', 'failed', 'cancelled'];
+
+export const isTerminal = (status: ReleaseStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+export type StageStatus = 'running' | 'succeeded' | 'failed' | 'rolled_back';
+
+/** One environment's deployment within a release. */
+export interface Stage {
+  environment: string;
+  status: StageStatus;
+  image: string;
+  previousImage?: string;
+  startedAt: string;
+  finishedAt?: string;
+  detail?: string;
+}
+
+export interface Release {
+  id: string;
+  app: string;
+  image: string;
+  digest: string;
+  commit?: string;
+  author?: string;
+  labels: string[];
+  comment?: string;
+  /** Identity behind the CI token that started the release. */
+  requestedBy: string;
+  status: ReleaseStatus;
+  stagingEnvironment: string;
+  productionEnvironment: string;
+  executionName: string;
+  executionArn: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** Why the release ended the way it did, when it did not succeed. */
+  reason?: string;
+  stages: Record<string, Stage>;
+}
+
+/**
+ * Execution names show in the Step Functions console, so they say what is
+ * released: `<app>-<short digest>-<UTC time>`. Step Functions allows 80
+ * characters of [A-Za-z0-9-_].
+ */
+export function executionName(app: string, image: PinnedImage, now: Date): string {
+  const time = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const safeApp = app.replace(/[^A-Za-z0-9-_]/g, '-').slice(0, 80 - 1 - 12 - 1 - time.length);
+  return `${safeApp}-${image.shortDigest}-${time}`;
+}
+
+/** Outcomes the state machine's Record* states report. */
+export type ReleaseOutcome = Extract<ReleaseStatus, 'succeeded' | 'rejected' | 'expired' | 'failed' | 'cancelled'>;

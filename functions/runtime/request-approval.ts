@@ -1,0 +1,18 @@
+import { SesMailer } from '../adapters/ses/mailer';
+import { signingSecretSource } from '../adapters/signing-secret';
+import { StepFunctionsTaskCallbacks } from '../adapters/sfn/workflow';
+import { readMailConfig, readSigningConfig, type Env } from '../config';
+import { createRequestApprovalStep } from '../steps/request-approval';
+import { baseDeps } from './stores';
+
+export function buildRequestApprovalStep(env: Env) {
+  const base = baseDeps(env, 'request-approval');
+  const mail = readMailConfig(env);
+  return createRequestApprovalStep({
+    ...base,
+    mailer: new SesMailer(base.aws, mail.MAIL_FROM),
+    workflow: StepFunctionsTaskCallbacks.from(base.aws),
+    signingSecret: signingSecretSource(readSigningConfig(env), base.aws),
+    publicBaseUrl: mail.PUBLIC_BASE_URL,
+  });
+}

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DynamoApprovalStore } from '../adapters/dynamodb/approval-store';
+import { DynamoAuditLog } from '../adapters/dynamodb/audit-items';
+import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
+import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
+import { readAwsConfig, readTableConfig, type Env } from '../config';
+import { createLogger, type LogLevel } from '../observability/logger';
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error']).catch('info');
+
+/** The pieces every function needs: AWS settings, the table's stores, clock, ids, logger. */
+export function baseDeps(env: Env, service: string) {
+  const aws = readAwsConfig(env);
+  const { TABLE_NAME } = readTableConfig(env);
+  const db = createDocumentClient(aws);
+  return {
+    aws,
+    releases: new DynamoReleaseStore(db, TABLE_NAME),
+    catalog: new DynamoCatalogStore(db, TABLE_NAME),
+    approvals: new DynamoApprovalStore(db, TABLE_NAME),
+    audit: new DynamoAuditLog(db, TABLE_NAME),
+    clock: () => new Date(),
+    newId: randomUUID,
+    log: createLogger(service, logLevel.parse(env.LOG_LEVEL) as LogLevel),
+  };
+}

@@ -1,0 +1,67 @@
+import type { ClusterGateway, RolloutOptions } from '../domain/cluster';
+import { RolloutFailedError } from '../domain/errors';
+import type { Stage } from '../domain/release';
+import { errorFields } from '../observability/logger';
+import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type StepContext } from './context';
+
+export interface DeployStepDeps extends StepContext {
+  cluster: ClusterGateway;
+  rollout: RolloutOptions;
+}
+
+/** Output of DeployToStaging / DeployToProduction, shown in the console's execution history. */
+export interface DeployResult {
+  environment: string;
+  namespace: string;
+  deployment: string;
+  image: string;
+  previousImage: string;
+  replicas: number;
+  rolledOutAt: string;
+}
+
+/**
+ * Sets the release's exact digest on the environment's Deployment and waits for
+ * the rollout. The stage is recorded before the cluster is touched, so a
+ * retried invocation keeps the image that ran before this release as the
+ * rollback target instead of its own.
+ */
+export function createDeployStep(deps: DeployStepDeps) {
+  return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployResult> => {
+    const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
+    const earlier = release.stages[environment];
+    const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
+    const stage: Stage = {
+      environment,
+      status: 'running',
+      image: release.image,
+      previousImage,
+      startedAt: earlier?.startedAt ?? deps.clock().toISOString(),
+    };
+    await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage }));
+    deps.log.info('deploying', { releaseId, environment, image: release.image, previousImage });
+
+    await deps.cluster.setImage(env.target, release.image);
+    try {
+      const status = await deps.cluster.waitForRollout(env.target, deps.rollout);
+      const finishedAt = deps.clock().toISOString();
+      await deps.releases.saveStage(
+        release,
+        { ...stage, status: 'succeeded', finishedAt },
+        stepAudit(deps, release, 'deployment.succeeded', environment, { image: release.image, replicas: status.replicas }),
+      );
+      deps.log.info('rolled out', { releaseId, environment, image: release.image, replicas: status.replicas });
+      return { environment, ...env.target, image: release.image, previousImage, replicas: status.replicas, rolledOutAt: finishedAt };
+    } catch (error) {
+      if (error instanceof RolloutFailedError) {
+        await deps.releases.saveStage(
+          release,
+          { ...stage, status: 'failed', finishedAt: deps.clock().toISOString(), detail: error.message },
+          stepAudit(deps, release, 'deployment.failed', environment, { image: release.image, reason: error.message }),
+        );
+      }
+      deps.log.error('rollout failed', { releaseId, environment, ...errorFields(error) });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import type { ApprovalRequest } from '../domain/approval';
+import type { Release } from '../domain/release';
+import { approvalFactsHtml } from './approval-summary';
+import { escapeHtml, page } from './html';
+
+/**
+ * The confirmation page behind an emailed link. Rendering it changes nothing;
+ * the decision is the form's POST to the same URL.
+ */
+export function approvalPage(request: ApprovalRequest, release: Release, approver: string): string {
+  const own = request.votes.find((v) => v.voter === approver);
+  const title = `Approve ${request.app} → ${request.environment}?`;
+  let action: string;
+  if (own) {
+    action = `<p class="note">You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. This link has been used.</p>`;
+  } else if (request.status !== 'pending') {
+    action = `<p class="note">This request is already <strong>${escapeHtml(request.status)}</strong>; there is nothing left to decide.</p>`;
+  } else {
+    action = `<form method="post">
+<p><label for="comment">Comment (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
+<p><button class="approve" type="submit" name="decision" value="approve">Approve</button>
+<button class="reject" type="submit" name="decision" value="reject">Reject</button></p>
+</form>
+<p class="note">You are signed in by this link as <strong>${escapeHtml(approver)}</strong>. It works once and expires at ${escapeHtml(request.expiresAt)}.</p>`;
+  }
+  const votes = request.votes.length
+    ? `<h3>Votes so far</h3><ul>${request.votes
+        .map((v) => `<li>${escapeHtml(v.voter)}: ${escapeHtml(v.decision)}${v.comment ? ` — “${escapeHtml(v.comment)}”` : ''}</li>`)
+        .join('')}</ul>`
+    : '';
+  return page(
+    title,
+    `<h2>${escapeHtml(title)}</h2>
+${approvalFactsHtml(request)}
+<p>Release <code>${escapeHtml(release.id)}</code>, status <strong>${escapeHtml(release.status)}</strong>.</p>
+${votes}${action}`,
+  );
+}
+
+export function decisionPage(request: ApprovalRequest, decision: 'approve' | 'reject', closedAs?: string): string {
+  const outcome =
+    closedAs === 'approved'
+      ? `The release is approved; ${escapeHtml(request.environment)} will now be deployed with <code>${escapeHtml(request.image)}</code>.`
+      : closedAs === 'rejected'
+        ? `The release is rejected; ${escapeHtml(request.environment)} stays as it is.`
+        : 'Your approval is recorded; the request still needs more approvals.';
+  return page('Decision recorded', `<h2>You voted ${escapeHtml(decision)}</h2><p>${outcome}</p>`);
+}

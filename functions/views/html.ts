@@ -1,0 +1,23 @@
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML bodies and attribute values. Every interpolated value goes through it. */
+export const escapeHtml = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (ch) => ENTITIES[ch] ?? ch);
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
+th{width:11rem;color:#57606a;font-weight:500}code{font-size:13px;word-break:break-all}textarea{width:100%;min-height:4rem}
+button{font-size:15px;padding:.5rem 1.2rem;margin-right:.5rem;border-radius:6px;border:1px solid #8c959f;cursor:pointer}
+.approve{background:#1f883d;color:#fff;border-color:#1f883d}.reject{background:#cf222e;color:#fff;border-color:#cf222e}
+.note{background:#f6f8fa;border-left:4px solid #8c959f;padding:.5rem 1rem}</style></head>
+<body>${body}</body></html>`;
+}
+
+export const detailRows = (rows: Array<[string, string | undefined]>): string =>
+  `<table>${rows
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`)
+    .join('')}</table>`;

@@ -1,0 +1,166 @@
+import { assertArn } from './arns';
+import { SfnServiceError } from './errors';
+import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './executions';
+import type { HistoryEvent } from './history';
+import type { JsonValue } from './json';
+import { paginate } from './paging';
+import type { TaskTokenRegistry } from './task-tokens';
+
+export type OperationInput = Record<string, unknown>;
+export type Operation = (input: OperationInput) => Record<string, unknown>;
+
+const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** The supported Step Functions API operations, by name (the part after `AWSStepFunctions.`). */
+export function createOperations(store: ExecutionStore, tokens: TaskTokenRegistry): Record<string, Operation> {
+  return {
+    StartExecution(input) {
+      const stateMachineArn = requiredString(input, 'stateMachineArn');
+      assertArn(stateMachineArn, 'stateMachine');
+      const record = store.start(stateMachineArn, optionalString(input, 'name'), optionalString(input, 'input') ?? '{}');
+      return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
+    },
+
+    DescribeExecution(input) {
+      return describe(store.describe(executionArnOf(input)));
+    },
+
+    StopExecution(input) {
+      const record = store.stop(executionArnOf(input), optionalString(input, 'error'), optionalString(input, 'cause'));
+      return { stopDate: epochSeconds(record.stopDate ?? Date.now()) };
+    },
+
+    ListExecutions(input) {
+      const stateMachineArn = requiredString(input, 'stateMachineArn');
+      assertArn(stateMachineArn, 'stateMachine');
+      const status = optionalString(input, 'statusFilter');
+      if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
+        throw validationError(`Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+      }
+      const records = store.list(stateMachineArn, status as ExecutionStatus | undefined);
+      const scope = `list:${stateMachineArn}:${status ?? ''}`;
+      const { page, nextToken } = paginate(records, scope, optionalNumber(input, 'maxResults'), optionalString(input, 'nextToken'));
+      return { executions: page.map(listItem), nextToken };
+    },
+
+    GetExecutionHistory(input) {
+      const record = store.describe(executionArnOf(input));
+      const reverse = optionalBoolean(input, 'reverseOrder') ?? false;
+      const includeData = optionalBoolean(input, 'includeExecutionData') ?? true;
+      const events = reverse ? [...record.history.events].reverse() : record.history.events;
+      const scope = `history:${record.executionArn}:${reverse}`;
+      const { page, nextToken } = paginate(events, scope, optionalNumber(input, 'maxResults'), optionalString(input, 'nextToken'));
+      return { events: page.map((event) => wireEvent(event, includeData)), nextToken };
+    },
+
+    SendTaskSuccess(input) {
+      const token = requiredString(input, 'taskToken');
+      const output = requiredString(input, 'output');
+      let parsed: JsonValue;
+      try {
+        parsed = JSON.parse(output) as JsonValue;
+      } catch {
+        throw new SfnServiceError('InvalidOutput', `Invalid Output: '${output}'`);
+      }
+      tokens.succeed(token, parsed);
+      return {};
+    },
+
+    SendTaskFailure(input) {
+      const token = requiredString(input, 'taskToken');
+      tokens.fail(token, optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
+      return {};
+    },
+
+    SendTaskHeartbeat(input) {
+      tokens.heartbeat(requiredString(input, 'taskToken'));
+      return {};
+    },
+  };
+}
+
+function describe(record: ExecutionRecord): Record<string, unknown> {
+  const succeeded = record.status === 'SUCCEEDED';
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: epochSeconds(record.startDate),
+    stopDate: record.stopDate === undefined ? undefined : epochSeconds(record.stopDate),
+    input: record.input,
+    inputDetails: { included: true },
+    output: succeeded ? record.output : undefined,
+    outputDetails: succeeded ? { included: true } : undefined,
+    error: record.error,
+    cause: record.cause,
+  };
+}
+
+function listItem(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: epochSeconds(record.startDate),
+    stopDate: record.stopDate === undefined ? undefined : epochSeconds(record.stopDate),
+  };
+}
+
+const EXECUTION_DATA_FIELDS = new Set(['input', 'output', 'parameters']);
+
+function wireEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    id: event.id,
+    previousEventId: event.previousEventId,
+    timestamp: epochSeconds(event.timestamp),
+    type: event.type,
+  };
+  if (event.detailsKey && event.details) {
+    wire[event.detailsKey] = includeData
+      ? event.details
+      : Object.fromEntries(Object.entries(event.details).filter(([key]) => !EXECUTION_DATA_FIELDS.has(key)));
+  }
+  return wire;
+}
+
+/** The JSON protocol sends timestamps as epoch seconds (fractional). */
+function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+function executionArnOf(input: OperationInput): string {
+  const arn = requiredString(input, 'executionArn');
+  assertArn(arn, 'execution');
+  return arn;
+}
+
+function validationError(detail: string): SfnServiceError {
+  return new SfnServiceError('ValidationException', `1 validation error detected: ${detail}`);
+}
+
+function requiredString(input: OperationInput, key: string): string {
+  const value = optionalString(input, key);
+  if (value === undefined) throw validationError(`Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}
+
+function optionalString(input: OperationInput, key: string): string | undefined {
+  return optionalOfType(input, key, 'string') as string | undefined;
+}
+
+function optionalNumber(input: OperationInput, key: string): number | undefined {
+  return optionalOfType(input, key, 'number') as number | undefined;
+}
+
+function optionalBoolean(input: OperationInput, key: string): boolean | undefined {
+  return optionalOfType(input, key, 'boolean') as boolean | undefined;
+}
+
+function optionalOfType(input: OperationInput, key: string, type: 'string' | 'number' | 'boolean'): unknown {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== type) throw new SfnServiceError('SerializationException', `Expected ${type} for '${key}'`);
+  return value;
+}
