@@ -17,6 +17,14 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
   static from(aws: AwsConfig): StepFunctionsTaskCallbacks {
     return new StepFunctionsTaskCallbacks(sfnClient(aws));
   }
+
+  async resume(taskToken: string, output: Record<string, unknown>): Promise<void> {
+    await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  }
+
+  async fail(taskToken: string, error: string, cause: string): Promise<void> {
+    await this.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_768) }));
+  }
 }
 
 /** The release state machine, driven through the Step Functions API. */

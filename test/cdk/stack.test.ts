@@ -1,0 +1,271 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GatekeeperStack } from '../../cdk/gatekeeper-stack';
+import { bundleFileName, esbuildOptions, lambdaEntries, lambdaNames, repoRoot } from '../../cdk/lambda-bundles';
+import { readSettings } from '../../cdk/settings';
+import type { CfnTemplate } from './template-json';
+import { asArray, identityStatements, referencedId, resourcesOfType } from './template-json';
+
+/** The example context in cdk.json (settings and feature flags), as `cdk synth` sees it. */
+const cdkJsonContext = (JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+  .context;
+
+function synthesize(extraContext: Record<string, unknown> = {}): { app: App; template: Template } {
+  const app = new App({ context: { ...cdkJsonContext, ...extraContext } });
+  const stack = new GatekeeperStack(app, 'GatekeeperStack', { settings: readSettings(app.node) });
+  return { app, template: Template.fromStack(stack) };
+}
+
+/**
+ * Resource-wildcard statements AWS requires: Step Functions log delivery to
+ * CloudWatch Logs (these `logs:*Delivery*`/resource-policy actions have no
+ * resource-level permissions).
+ */
+const wildcardResourceActions = new Set([
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+describe('GatekeeperStack', () => {
+  let app: App;
+  let template: Template;
+  let json: CfnTemplate;
+  const idOf = (type: string): string => {
+    const ids = Object.keys(template.findResources(type));
+    expect(ids).toHaveLength(1);
+    return ids[0] as string;
+  };
+
+  beforeAll(() => {
+    ({ app, template } = synthesize());
+    json = template.toJSON() as CfnTemplate;
+  });
+
+  it('keeps releases in an on-demand, point-in-time-recoverable, deletion-protected, retained table', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    });
+  });
+
+  it('runs five arm64 Node.js Lambdas from locally bundled ESM assets', () => {
+    const functions = resourcesOfType(json, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(lambdaNames.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties?.Architectures).toEqual(['arm64']);
+      expect(fn.Properties?.Runtime).toMatch(/^nodejs2[24]\.x$/);
+      expect(fn.Properties?.Handler).toBe('index.handler');
+      expect(referencedId((fn.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup)).toBeDefined();
+      const assetPath = fn.Metadata?.['aws:asset:path'];
+      expect(typeof assetPath).toBe('string');
+      expect(existsSync(path.join(app.outdir, assetPath as string, bundleFileName))).toBe(true);
+    }
+  });
+
+  it('sizes and times out each function for its job', () => {
+    const expectFunction = (description: RegExp, memorySize: number, timeout: number) =>
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description.source),
+        MemorySize: memorySize,
+        Timeout: timeout,
+      });
+    expectFunction(/CI API/, 512, 29);
+    expectFunction(/set the image/, 1024, 900);
+    expectFunction(/restore the previous image/, 1024, 900);
+    expectFunction(/email signed approval links/, 512, 30);
+    expectFunction(/record the final state/, 512, 30);
+  });
+
+  it('gives every log group a retention', () => {
+    const logGroups = resourcesOfType(json, 'AWS::Logs::LogGroup');
+    expect(logGroups.length).toBeGreaterThanOrEqual(lambdaNames.length + 2);
+    for (const [, logGroup] of logGroups) expect(logGroup.Properties?.RetentionInDays).toEqual(expect.any(Number));
+  });
+
+  it('runs the ASL file as a STANDARD state machine bound to the four step functions', () => {
+    const stateMachine = template.findResources('AWS::StepFunctions::StateMachine');
+    const [props] = Object.values(stateMachine).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+    expect(props?.StateMachineType).toBe('STANDARD');
+    const definition = props?.DefinitionString as string;
+    const substitutions = props?.DefinitionSubstitutions as Record<string, unknown>;
+    const stepFunctionIds = {
+      DeployFunctionArn: /set the image/,
+      RollbackFunctionArn: /restore the previous image/,
+      RequestApprovalFunctionArn: /email signed approval links/,
+      RecordOutcomeFunctionArn: /record the final state/,
+    };
+    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(stepFunctionIds).sort());
+    for (const [placeholder, description] of Object.entries(stepFunctionIds)) {
+      expect(definition).toContain(`"FunctionName":"\${${placeholder}}"`);
+      const target = json.Resources[referencedId(substitutions[placeholder]) ?? ''];
+      expect(target?.Type).toBe('AWS::Lambda::Function');
+      expect(target?.Properties?.Description).toMatch(description);
+    }
+    expect(props?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false, Level: expect.stringMatching(/^(ALL|ERROR)$/) });
+  });
+
+  it('lets the state machine invoke exactly the four step functions', () => {
+    const invokes = identityStatements(json).filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    const targets = asArray(invokes[0]?.statement.Resource).map((r) => json.Resources[referencedId(r) ?? '']?.Properties?.Description);
+    expect(targets).toHaveLength(4);
+    expect(targets.join('|')).not.toMatch(/CI API/);
+  });
+
+  it('grants SendTaskSuccess/SendTaskFailure only on this state machine', () => {
+    const stateMachineId = idOf('AWS::StepFunctions::StateMachine');
+    const taskResponses = identityStatements(json).filter(({ statement }) =>
+      asArray(statement.Action).some((a) => a === 'states:SendTaskSuccess' || a === 'states:SendTaskFailure'),
+    );
+    expect(taskResponses.length).toBeGreaterThan(0);
+    const granted = new Set(taskResponses.flatMap(({ statement }) => asArray(statement.Action)));
+    expect(granted).toContain('states:SendTaskSuccess');
+    expect(granted).toContain('states:SendTaskFailure');
+    for (const { statement } of taskResponses) expect(statement.Resource).toEqual({ Ref: stateMachineId });
+  });
+
+  it('has no wildcard actions and no wildcard resources beyond what AWS requires', () => {
+    const statements = identityStatements(json);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { holder, statement } of statements) {
+      expect(statement.Effect, holder).toBe('Allow');
+      expect(statement.NotAction, holder).toBeUndefined();
+      expect(statement.NotResource, holder).toBeUndefined();
+      for (const action of asArray(statement.Action)) expect(action, holder).not.toContain('*');
+      if (asArray(statement.Resource).includes('*')) {
+        for (const action of asArray(statement.Action)) expect(wildcardResourceActions, `${holder}: ${action}`).toContain(action);
+      }
+    }
+    for (const [id, role] of resourcesOfType(json, 'AWS::IAM::Role')) {
+      expect(role.Properties?.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it('stores the link-signing key in Secrets Manager and hands functions only its ARN', () => {
+    const secretId = idOf('AWS::SecretsManager::Secret');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    const functions = resourcesOfType(json, 'AWS::Lambda::Function');
+    let holders = 0;
+    for (const [id, fn] of functions) {
+      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      expect(JSON.stringify(variables), id).not.toContain('resolve:secretsmanager');
+      expect(Object.keys(variables), id).not.toContain('LINK_SIGNING_SECRET');
+      for (const [key, value] of Object.entries(variables)) {
+        if (JSON.stringify(value).includes(secretId)) {
+          expect(key, id).toBe('LINK_SIGNING_SECRET_ARN');
+          expect(value, id).toEqual({ Ref: secretId });
+          holders += 1;
+        }
+      }
+    }
+    expect(holders).toBe(2);
+  });
+
+  it('serves everything through an HTTP API $default route to the API Lambda (payload 2.0)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    const [, integration] = resourcesOfType(json, 'AWS::ApiGatewayV2::Integration')[0] ?? [];
+    expect(integration?.Properties?.PayloadFormatVersion).toBe('2.0');
+    const target = json.Resources[referencedId(integration?.Properties?.IntegrationUri) ?? ''];
+    expect(target?.Properties?.Description).toMatch(/CI API/);
+  });
+
+  it('creates the SES identity and lets only requestApproval send, only as it', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: cdkJsonContext.sesIdentity });
+    const identityId = idOf('AWS::SES::EmailIdentity');
+    const sends = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('ses:')));
+    expect(sends).toHaveLength(1);
+    expect(JSON.stringify(sends[0]?.statement.Resource)).toContain(`"Ref":"${identityId}"`);
+  });
+
+  it('lets deploy and rollback edit only the configured namespaces of the cluster', () => {
+    const entries = resourcesOfType(json, 'AWS::EKS::AccessEntry');
+    expect(entries).toHaveLength(2);
+    for (const [, entry] of entries) {
+      expect(entry.Properties).toMatchObject({
+        ClusterName: cdkJsonContext.clusterName,
+        Type: 'STANDARD',
+        AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: cdkJsonContext.clusterNamespaces } }],
+      });
+      expect(JSON.stringify(entry.Properties)).toContain('cluster-access-policy/AmazonEKSEditPolicy');
+    }
+  });
+
+  it('exports the outputs', () => {
+    for (const name of ['ApiUrl', 'StateMachineArn', 'TableName', 'SigningSecretArn']) template.hasOutput(name, {});
+    const apiId = idOf('AWS::ApiGatewayV2::Api');
+    template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+  });
+});
+
+describe('GatekeeperStack with a custom publicBaseUrl', () => {
+  it('uses it for the links and the ApiUrl output', () => {
+    const { template } = synthesize({ publicBaseUrl: 'https://deploys.example.com/', 'aws:cdk:bundling-stacks': [] });
+    template.hasOutput('ApiUrl', { Value: 'https://deploys.example.com' });
+    const withBaseUrl = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { PUBLIC_BASE_URL: 'https://deploys.example.com' } } },
+    });
+    expect(Object.keys(withBaseUrl)).toHaveLength(2);
+  });
+});
+
+describe('esbuildOptions', () => {
+  it('bundles everything, AWS SDK included, into minified ESM for Node 22', () => {
+    const options = esbuildOptions(lambdaEntries.api, 'dist/api.mjs');
+    expect(options).toMatchObject({
+      entryPoints: ['functions/lambda/api.ts'],
+      outfile: 'dist/api.mjs',
+      absWorkingDir: repoRoot,
+      bundle: true,
+      minify: true,
+      treeShaking: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      sourcemap: false,
+      metafile: true,
+    });
+    expect(options.external ?? []).toEqual([]);
+    expect(options.packages).toBeUndefined();
+    expect(options.banner?.js).toContain('createRequire');
+  });
+});
