@@ -87,9 +87,9 @@ describe('GatekeeperStack', () => {
       expect(fn.Properties?.Runtime).toMatch(/^nodejs2[24]\.x$/);
       expect(fn.Properties?.Handler).toBe('index.handler');
       expect(referencedId((fn.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup)).toBeDefined();
-      const assetPath = fn.Metadata?.['aws:asset:path'];
-      expect(typeof assetPath).toBe('string');
-      expect(existsSync(path.join(app.outdir, assetPath as string, bundleFileName))).toBe(true);
+      const s3Key = (fn.Properties?.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
+      expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+      expect(existsSync(path.join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, bundleFileName))).toBe(true);
     }
   });
 

@@ -1,0 +1,71 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../functions/adapters/dynamodb/keys';
+import type { Environment } from '../functions/domain/catalog';
+import { hashToken } from '../functions/domain/token';
+
+export const DEMO_APP = 'hello-web';
+export const DEMO_APPROVERS = ['alice@example.com', 'bob@example.com'];
+export const DEMO_CI_IDENTITY = 'ci:hello-web-pipeline';
+/** What both demo environments run before the first release. */
+export const DEMO_INITIAL_IMAGE = `registry.example.com/hello-web@sha256:${'0'.repeat(63)}1`;
+
+export interface DemoSeed {
+  ciToken: string;
+  approvalTimeoutSeconds: number;
+  approvers?: string[];
+}
+
+/** The demo environments: staging deploys at once, prod needs one approval. */
+export function demoEnvironments(seed: Pick<DemoSeed, 'approvalTimeoutSeconds' | 'approvers'>, at: string): Environment[] {
+  const current = { image: DEMO_INITIAL_IMAGE, deployedAt: at };
+  return [
+    {
+      app: DEMO_APP,
+      name: 'staging',
+      order: 0,
+      target: { namespace: 'staging', deployment: DEMO_APP, container: 'web' },
+      approvalsRequired: 0,
+      approvers: [],
+      approvalTimeoutSeconds: seed.approvalTimeoutSeconds,
+      current,
+    },
+    {
+      app: DEMO_APP,
+      name: 'prod',
+      order: 1,
+      target: { namespace: 'prod', deployment: DEMO_APP, container: 'web' },
+      approvalsRequired: 1,
+      approvers: seed.approvers ?? DEMO_APPROVERS,
+      approvalTimeoutSeconds: seed.approvalTimeoutSeconds,
+      current,
+    },
+  ];
+}
+
+/**
+ * Writes the demo app, its environments and the CI token. Re-running keeps
+ * existing environments (and what they currently run) but re-registers the token.
+ */
+export async function seedDemo(endpoint: string, tableName: string, seed: DemoSeed): Promise<void> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const at = new Date().toISOString();
+  const putIfAbsent = (Item: Record<string, unknown>) =>
+    db.send(new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: Error) => {
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
+  try {
+    await putIfAbsent({ ...keys.app(DEMO_APP), kind: 'app', name: DEMO_APP, createdAt: at });
+    for (const env of demoEnvironments(seed, at)) {
+      await putIfAbsent({ ...keys.environment(DEMO_APP, env.name), kind: 'environment', ...env });
+    }
+    const hash = hashToken(seed.ciToken);
+    await db.send(
+      new PutCommand({ TableName: tableName, Item: { ...keys.token(hash), kind: 'token', hash, identity: DEMO_CI_IDENTITY, createdAt: at } }),
+    );
+  } finally {
+    db.destroy();
+  }
+}
