@@ -32,9 +32,10 @@ export async function startRelease(deps: ApiDeps, request: ReleaseRequest, ident
 
   const now = deps.clock();
   const at = now.toISOString();
-  const name = executionName(app.name, image, now);
+  const id = deps.newId();
+  const name = executionName(app.name, image, now, id);
   const release: Release = {
-    id: deps.newId(),
+    id,
     app: app.name,
     image: image.reference,
     digest: image.digest,

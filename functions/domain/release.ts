@@ -52,13 +52,15 @@ export interface Release {
 
 /**
  * Execution names show in the Step Functions console, so they say what is
- * released: `<app>-<short digest>-<UTC time>`. Step Functions allows 80
- * characters of [A-Za-z0-9-_].
+ * released: `<app>-<short digest>-<UTC time>-<release id prefix>`. The id
+ * prefix keeps two releases of one image in the same second apart. Step
+ * Functions allows 80 characters of [A-Za-z0-9-_].
  */
-export function executionName(app: string, image: PinnedImage, now: Date): string {
+export function executionName(app: string, image: PinnedImage, now: Date, releaseId: string): string {
   const time = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const safeApp = app.replace(/[^A-Za-z0-9-_]/g, '-').slice(0, 80 - 1 - 12 - 1 - time.length);
-  return `${safeApp}-${image.shortDigest}-${time}`;
+  const suffix = `-${image.shortDigest}-${time}-${releaseId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}`;
+  const safeApp = app.replace(/[^A-Za-z0-9-_]/g, '-').slice(0, 80 - suffix.length);
+  return `${safeApp}${suffix}`;
 }
 
 /** Outcomes the state machine's Record* states report. */

@@ -1,1 +1,3 @@
-export const handler = async (): Promise<void> => {};
+import { buildDeployStep } from '../runtime/deploy';
+
+export const handler = buildDeployStep(process.env);

@@ -1,1 +1,3 @@
-export const handler = async (): Promise<void> => {};
+import { buildRecordOutcomeStep } from '../runtime/record-outcome';
+
+export const handler = buildRecordOutcomeStep(process.env);

@@ -1,1 +1,3 @@
-export const handler = async (): Promise<void> => {};
+import { buildRequestApprovalStep } from '../runtime/request-approval';
+
+export const handler = buildRequestApprovalStep(process.env);

@@ -1,1 +1,3 @@
-export const handler = async (): Promise<void> => {};
+import { buildRollbackStep } from '../runtime/deploy';
+
+export const handler = buildRollbackStep(process.env);

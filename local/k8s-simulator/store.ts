@@ -15,6 +15,15 @@ export const timestamp = (date = new Date()): string => date.toISOString().repla
 
 const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${namespace}/${name}` : name);
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** JSON with object keys sorted, so that equal specs compare equal whatever the clients' key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
 const notFound = (type: ResourceType, name: string) =>
   new ApiError(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`, { name, group: type.group, kind: type.plural });
 
@@ -102,7 +111,7 @@ export class ObjectStore {
         { name, group: type.group, kind: type.plural },
       );
     }
-    const specChanged = type.hasGeneration && JSON.stringify(object.spec) !== JSON.stringify(existing.spec);
+    const specChanged = type.hasGeneration && canonicalJson(object.spec) !== canonicalJson(existing.spec);
     const stored = clone(object);
     stored.metadata = {
       ...stored.metadata,

@@ -69,7 +69,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   async waitForRollout(target: DeploymentTarget, options: RolloutOptions): Promise<RolloutStatus> {
     const deadline = this.now() + options.timeoutMs;
     let image = 'unknown image';
-    let lastState = 'no status read yet';
+    let lastState: string;
     for (;;) {
       try {
         const deployment = await this.read(target);
@@ -139,8 +139,8 @@ function evaluate(deployment: V1Deployment, image: string): Verdict {
   const available = status.availableReplicas ?? 0;
   const unavailable = status.unavailableReplicas ?? 0;
   if (updated !== desired) return { state: 'waiting', why: `${updated} of ${desired} replicas updated` };
+  if (unavailable > 0) return { state: 'waiting', why: `${unavailable} of ${desired} replicas unavailable` };
+  if (available !== desired) return { state: 'waiting', why: `${available} of ${desired} replicas available` };
   if (replicas > updated) return { state: 'waiting', why: `${replicas - updated} old replicas pending termination` };
-  if (available !== desired) return { state: 'waiting', why: `${available} of ${desired} updated replicas available` };
-  if (unavailable > 0) return { state: 'waiting', why: `${unavailable} replicas unavailable` };
   return { state: 'done', status: { image, replicas, updatedReplicas: updated, availableReplicas: available, observedGeneration } };
 }

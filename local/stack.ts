@@ -1,0 +1,193 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import sesLocal from 'aws-ses-v2-local';
+import { createApp } from '../functions/api/app';
+import type { Env } from '../functions/config';
+import { buildApiDeps } from '../functions/runtime/api';
+import { buildDeployStep, buildRollbackStep } from '../functions/runtime/deploy';
+import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
+import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { freePort } from './free-port';
+import { startKubernetesSimulator, type KubernetesSimulator } from './k8s-simulator';
+import { DEMO_APP, DEMO_INITIAL_IMAGE, seedDemo } from './seed';
+import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
+import { ensureTable } from './tables';
+
+export interface LocalStackOptions {
+  /** Where the kubeconfig (and, with `persist`, all data) goes. */
+  dataDir: string;
+  /** Keep DynamoDB and cluster state on disk across restarts (npm start) or in memory (tests). */
+  persist: boolean;
+  /** 0 or absent picks a free port. */
+  ports?: Partial<Record<'api' | 'mailbox' | 'dynamodb' | 'sfn' | 'kubernetes', number>>;
+  /** Reuse a running DynamoDB Local instead of starting one. */
+  dynamodbEndpoint?: string;
+  tableName: string;
+  ciToken: string;
+  signingSecret: string;
+  approvalTimeoutSeconds: number;
+  rollout: { delayMs: number; progressDeadlineMs: number; timeoutSeconds: number; pollMs: number };
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Serve the Kubernetes simulator over HTTPS so kubectl (which never sends tokens over http) can use it. */
+  kubernetesTls?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  mailboxUrl: string;
+  dynamodbEndpoint: string;
+  sfnUrl: string;
+  kubernetesUrl: string;
+  kubeconfigPath: string;
+  stateMachineArn: string;
+  /** The configuration the functions run with: what Lambda would get as environment variables. */
+  env: Env;
+  kubernetes: KubernetesSimulator;
+  close(): Promise<void>;
+}
+
+const STATE_MACHINE = 'gatekeeper-release';
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:gatekeeper-${name}`;
+
+/**
+ * Brings up every part on loopback: DynamoDB Local, the SES emulator, the
+ * Kubernetes simulator, the Step Functions emulator running
+ * statemachines/release.asl.json with the real step handlers, and the Hono API.
+ * The functions get an environment record exactly like Lambda's, with endpoints
+ * pointing here; their code does not know it is local.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const port = async (name: keyof NonNullable<LocalStackOptions['ports']>) => options.ports?.[name] || (await freePort());
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error: Error) => log(`shutdown: ${error.message}`));
+  };
+
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const dataDir = options.persist ? join(options.dataDir, 'dynamodb') : undefined;
+      if (dataDir) await mkdir(dataDir, { recursive: true });
+      const dynamodb: DynamoDbLocal = await startDynamoDbLocal({ port: await port('dynamodb'), ...(dataDir ? { dataDir } : {}) });
+      closers.push(dynamodb.stop);
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+    await ensureTable(dynamodbEndpoint, options.tableName);
+    await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
+
+    const mailboxPort = await port('mailbox');
+    const mailbox: Server = await sesLocal({ host: '127.0.0.1', port: mailboxPort });
+    closers.push(() => closeServer(mailbox));
+    const mailboxUrl = `http://127.0.0.1:${mailboxPort}`;
+
+    const kubernetes = await startKubernetesSimulator({
+      port: await port('kubernetes'),
+      token: options.signingSecret.slice(0, 24),
+      rolloutDelayMs: options.rollout.delayMs,
+      progressDeadlineMs: options.rollout.progressDeadlineMs,
+      tls: options.kubernetesTls ?? false,
+      ...(options.persist ? { statePath: join(options.dataDir, 'k8s-state.json') } : {}),
+      log: (line) => log(`[kubernetes] ${line}`),
+    });
+    closers.push(() => kubernetes.close());
+    for (const namespace of ['staging', 'prod']) {
+      kubernetes.seedDeployment({ namespace, name: DEMO_APP, container: 'web', image: DEMO_INITIAL_IMAGE, replicas: 2 });
+    }
+    const kubeconfigPath = join(options.dataDir, 'kubeconfig');
+    await kubernetes.writeKubeconfig(kubeconfigPath);
+
+    const apiPort = await port('api');
+    const sfnPort = await port('sfn');
+    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE}`;
+    const env: Env = {
+      AWS_REGION: REGION,
+      TABLE_NAME: options.tableName,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      SES_ENDPOINT: mailboxUrl,
+      SFN_ENDPOINT: `http://127.0.0.1:${sfnPort}`,
+      STATE_MACHINE_ARN: stateMachineArn,
+      MAIL_FROM: 'gatekeeper@example.com',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+      LINK_SIGNING_SECRET: options.signingSecret,
+      KUBECONFIG_PATH: kubeconfigPath,
+      ROLLOUT_TIMEOUT_SECONDS: String(options.rollout.timeoutSeconds),
+      ROLLOUT_POLL_MS: String(options.rollout.pollMs),
+      LOG_LEVEL: options.logLevel ?? 'warn',
+    };
+
+    const asl = await readFile(new URL('../statemachines/release.asl.json', import.meta.url), 'utf8');
+    const sfn: StepFunctionsEmulator = await startStepFunctionsEmulator({
+      port: sfnPort,
+      region: REGION,
+      accountId: ACCOUNT,
+      stateMachines: [
+        {
+          name: STATE_MACHINE,
+          definition: applyDefinitionSubstitutions(asl, {
+            DeployFunctionArn: functionArn('deploy'),
+            RollbackFunctionArn: functionArn('rollback'),
+            RequestApprovalFunctionArn: functionArn('request-approval'),
+            RecordOutcomeFunctionArn: functionArn('record-outcome'),
+          }),
+        },
+      ],
+      functions: lambdaFunctions(env),
+      log: (line) => log(line),
+    });
+    closers.push(() => sfn.close());
+
+    const api = await listen(createApp(buildApiDeps(env)).fetch, apiPort);
+    closers.push(() => closeServer(api));
+
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      mailboxUrl,
+      dynamodbEndpoint,
+      sfnUrl: sfn.url,
+      kubernetesUrl: kubernetes.url,
+      kubeconfigPath,
+      stateMachineArn,
+      env,
+      kubernetes,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The step handlers as Lambda would run them, keyed by the ARNs the ASL is given. */
+function lambdaFunctions(env: Env) {
+  type Handler = (payload: unknown) => Promise<unknown>;
+  // Inputs come from our own ASL; the registry is untyped like Lambda's Invoke API.
+  const asHandler = <I>(step: (input: I) => Promise<unknown>): Handler => (payload) => step(payload as I);
+  return {
+    [functionArn('deploy')]: asHandler(buildDeployStep(env)),
+    [functionArn('rollback')]: asHandler(buildRollbackStep(env)),
+    [functionArn('request-approval')]: asHandler(buildRequestApprovalStep(env)),
+    [functionArn('record-outcome')]: asHandler(buildRecordOutcomeStep(env)),
+  };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: ServerType | Server): Promise<void> {
+  return new Promise((resolve) => {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,222 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildEksToken,
+  buildKubeConfig,
+  createClusterGateway,
+  createEksTokenProvider,
+  KubernetesClusterGateway,
+  rolloutOptions,
+} from '../../functions/adapters/kubernetes';
+import { readKubernetesConfig } from '../../functions/config';
+import type { ClusterGateway, DeploymentTarget } from '../../functions/domain/cluster';
+import { DeploymentNotFoundError, RolloutFailedError } from '../../functions/domain/errors';
+import { freePort } from '../../local/free-port';
+import { type KubernetesSimulator, startKubernetesSimulator } from '../../local/k8s-simulator';
+
+const TOKEN = 'adapter-test-token';
+const image = (c: string) => `registry.example/shop@sha256:${c.repeat(64)}`;
+const FAST = { timeoutMs: 3000, pollIntervalMs: 20 };
+
+describe('KubernetesClusterGateway against the simulator', () => {
+  let sim: KubernetesSimulator;
+  let gateway: ClusterGateway;
+  let dir: string;
+  let n = 0;
+  /** A fresh, rolled-out deployment per test. */
+  const seed = (replicas = 2): DeploymentTarget => {
+    const target = { namespace: 'shop', deployment: `web-${(n += 1)}`, container: 'app' };
+    sim.seedDeployment({ namespace: target.namespace, name: target.deployment, container: 'app', image: image('a'), replicas });
+    return target;
+  };
+
+  beforeAll(async () => {
+    sim = await startKubernetesSimulator({ port: await freePort(), token: TOKEN, rolloutDelayMs: 50, progressDeadlineMs: 300 });
+    dir = await mkdtemp(join(tmpdir(), 'k8s-adapter-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await sim.writeKubeconfig(kubeconfig);
+    gateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+  });
+  afterAll(async () => {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the image and sets a new one, returning the previous image', async () => {
+    const target = seed();
+    expect(await gateway.readImage(target)).toBe(image('a'));
+    expect(await gateway.setImage(target, image('b'))).toEqual({ previousImage: image('a') });
+    expect(await gateway.readImage(target)).toBe(image('b'));
+    expect(await gateway.setImage(target, image('b'))).toEqual({ previousImage: image('b') });
+  });
+
+  it('waits for a good rollout to complete', async () => {
+    const target = seed(3);
+    await gateway.setImage(target, image('c'));
+    const status = await gateway.waitForRollout(target, FAST);
+    expect(status).toEqual({ image: image('c'), replicas: 3, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 2 });
+  });
+
+  it('fails with RolloutFailedError when the rollout exceeds its progress deadline', async () => {
+    const target = seed();
+    const bad = 'registry.example/shop:fail-rollout';
+    await gateway.setImage(target, bad);
+    const error = await gateway.waitForRollout(target, FAST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RolloutFailedError);
+    expect((error as Error).name).toBe('RolloutFailed');
+    expect((error as Error).message).toMatch(new RegExp(`^rollout of shop/${target.deployment} to ${bad} failed: ProgressDeadlineExceeded: ReplicaSet ".+" has timed out progressing\\.$`));
+
+    // Back to a good image: rolls out normally.
+    await gateway.setImage(target, image('d'));
+    expect((await gateway.waitForRollout(target, FAST)).image).toBe(image('d'));
+  });
+
+  it('fails with RolloutFailedError when the rollout does not complete in time', async () => {
+    // A cluster whose rollouts take a minute: only the gateway's timeout can end the wait.
+    const slow = await startKubernetesSimulator({ port: await freePort(), token: TOKEN, rolloutDelayMs: 60_000, progressDeadlineMs: 120_000 });
+    try {
+      const kubeconfig = join(dir, 'slow-kubeconfig');
+      await slow.writeKubeconfig(kubeconfig);
+      const slowGateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+      const target = { namespace: 'shop', deployment: 'web', container: 'app' };
+      slow.seedDeployment({ namespace: 'shop', name: 'web', container: 'app', image: image('a'), replicas: 2 });
+      await slowGateway.setImage(target, image('e'));
+      const started = Date.now();
+      const error = await slowGateway.waitForRollout(target, { timeoutMs: 150, pollIntervalMs: 20 }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error).toBeInstanceOf(RolloutFailedError);
+      expect((error as Error).message).toBe(`rollout of shop/web to ${image('e')} did not complete: timed out after 0.15s (0 of 2 replicas updated)`);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('maps a missing deployment or container to DeploymentNotFoundError', async () => {
+    const missing = { namespace: 'shop', deployment: 'nope', container: 'app' };
+    await expect(gateway.readImage(missing)).rejects.toThrow(DeploymentNotFoundError);
+    await expect(gateway.setImage(missing, image('a'))).rejects.toThrow('deployment shop/nope not found');
+    await expect(gateway.waitForRollout(missing, FAST)).rejects.toThrow(DeploymentNotFoundError);
+    const noContainer = { ...seed(), container: 'sidecar' };
+    await expect(gateway.readImage(noContainer)).rejects.toThrow(/has no container "sidecar" \(containers: app\)/);
+  });
+
+  it('reads rollout options from the configuration', () => {
+    expect(rolloutOptions(readKubernetesConfig({ KUBECONFIG_PATH: '/x', ROLLOUT_TIMEOUT_SECONDS: '90', ROLLOUT_POLL_MS: '500' }))).toEqual({
+      timeoutMs: 90_000,
+      pollIntervalMs: 500,
+    });
+  });
+});
+
+describe('KubernetesClusterGateway.setImage', () => {
+  const deployment = (resourceVersion: string): V1Deployment => ({
+    metadata: { name: 'web', namespace: 'shop', resourceVersion },
+    spec: { selector: {}, template: { spec: { containers: [{ name: 'app', image: 'old' }] } } },
+  });
+
+  it('re-reads and retries when the replace conflicts', async () => {
+    const sent: string[] = [];
+    let reads = 0;
+    const apps = {
+      readNamespacedDeployment: async () => deployment(String((reads += 1))),
+      replaceNamespacedDeployment: async ({ body }: { body: V1Deployment }) => {
+        sent.push(body.metadata!.resourceVersion!);
+        if (sent.length < 3) throw Object.assign(new Error('conflict'), { code: 409 });
+        return body;
+      },
+    } as unknown as AppsV1Api;
+    const result = await new KubernetesClusterGateway(apps).setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new');
+    expect(result).toEqual({ previousImage: 'old' });
+    expect(sent).toEqual(['1', '2', '3']);
+  });
+
+  it('gives up after the configured number of conflicts', async () => {
+    const apps = {
+      readNamespacedDeployment: async () => deployment('1'),
+      replaceNamespacedDeployment: async () => {
+        throw Object.assign(new Error('conflict'), { code: 409 });
+      },
+    } as unknown as AppsV1Api;
+    const gateway = new KubernetesClusterGateway(apps, { conflictAttempts: 2 });
+    await expect(gateway.setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new')).rejects.toMatchObject({ code: 409 });
+  });
+});
+
+describe('EKS tokens', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+1=' };
+  const input = { credentials, region: 'eu-west-1', clusterName: 'prod-cluster', signingDate: new Date('2024-05-01T12:00:00Z') };
+  const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
+
+  it('is a base64url presigned STS GetCallerIdentity URL with the cluster header signed', async () => {
+    const token = await buildEksToken(input);
+    expect(token.startsWith('k8s-aws-v1.')).toBe(true);
+    expect(token).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+$/); // base64url, no padding
+    const url = decode(token);
+    expect(url.origin).toBe('https://sts.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/');
+    const q = url.searchParams;
+    expect(q.get('Action')).toBe('GetCallerIdentity');
+    expect(q.get('Version')).toBe('2011-06-15');
+    expect(q.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(q.get('X-Amz-Credential')).toBe('AKIDEXAMPLE/20240501/eu-west-1/sts/aws4_request');
+    expect(q.get('X-Amz-Date')).toBe('20240501T120000Z');
+    expect(q.get('X-Amz-Expires')).toBe('60');
+    expect(q.get('X-Amz-Security-Token')).toBe('session/token+1=');
+    expect(q.get('X-Amz-SignedHeaders')?.split(';')).toEqual(['host', 'x-k8s-aws-id']);
+    expect(q.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is deterministic for its inputs and bound to the cluster name', async () => {
+    const token = await buildEksToken(input);
+    expect(await buildEksToken(input)).toBe(token);
+    const other = await buildEksToken({ ...input, clusterName: 'staging-cluster' });
+    expect(decode(other).searchParams.get('X-Amz-Signature')).not.toBe(decode(token).searchParams.get('X-Amz-Signature'));
+  });
+
+  it('is cached for ten minutes, or until shortly before the credentials expire', async () => {
+    let now = new Date('2024-05-01T12:00:00Z');
+    let calls = 0;
+    let expiration: Date | undefined = undefined;
+    const provider = createEksTokenProvider({
+      clusterName: 'prod-cluster',
+      region: 'eu-west-1',
+      now: () => now,
+      credentials: async () => ((calls += 1), { ...credentials, expiration }),
+    });
+    const first = await provider();
+    now = new Date('2024-05-01T12:09:59Z');
+    expect(await provider()).toBe(first);
+    now = new Date('2024-05-01T12:10:00Z');
+    expect(await provider()).not.toBe(first);
+    expect(calls).toBe(2);
+
+    expiration = new Date('2024-05-01T12:25:00Z');
+    now = new Date('2024-05-01T12:20:00Z');
+    const third = await provider();
+    expect(calls).toBe(3);
+    now = new Date('2024-05-01T12:23:59Z');
+    expect(await provider()).toBe(third);
+    now = new Date('2024-05-01T12:24:00Z'); // a minute before the credentials expire
+    await provider();
+    expect(calls).toBe(4);
+  });
+
+  it('signs every request of an EKS KubeConfig with a fresh bearer token', async () => {
+    const config = readKubernetesConfig({
+      EKS_CLUSTER_NAME: 'prod-cluster',
+      EKS_CLUSTER_ENDPOINT: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
+      EKS_CLUSTER_CA: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64'),
+    });
+    const kubeConfig = buildKubeConfig(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
+    expect(kubeConfig.getCurrentCluster()?.server).toBe('https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com');
+    const options: { headers?: Record<string, string> } = {};
+    await kubeConfig.applyToHTTPSOptions(options);
+    const authorization = options.headers?.Authorization ?? '';
+    expect(authorization).toMatch(/^Bearer k8s-aws-v1\./);
+    expect(decode(authorization.slice('Bearer '.length)).searchParams.get('X-Amz-Credential')).toContain('/eu-west-1/sts/');
+    expect(() => buildKubeConfig(config)).toThrow(/AWS region/);
+  });
+});

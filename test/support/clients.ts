@@ -1,0 +1,82 @@
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestStack } from './stack';
+
+export const digestOf = (seed: number | string) => `sha256:${createHash('sha256').update(String(seed)).digest('hex')}`;
+export const imageFor = (n: number | string, repository = 'registry.example.com/hello-web') => `${repository}@${digestOf(n)}`;
+
+/** Calls the CI API with the stack's CI token. */
+export function api(stack: TestStack) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(stack.apiUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${stack.ciToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  return {
+    call,
+    startRelease: (body: Record<string, unknown>) => call('POST', '/v1/releases', body),
+    release: async (id: string) => (await call('GET', `/v1/releases/${id}`)).json as unknown as ReleaseJson,
+    waitForStatus: async (id: string, statuses: string[], timeoutMs = 15_000): Promise<ReleaseJson> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const release = (await call('GET', `/v1/releases/${id}`)).json as unknown as ReleaseJson;
+        if (statuses.includes(release.status)) return release;
+        if (Date.now() > deadline) throw new Error(`release ${id} is ${release.status}, expected ${statuses.join('|')}: ${JSON.stringify(release)}`);
+        await sleep(50);
+      }
+    },
+  };
+}
+
+export interface ReleaseJson {
+  id: string;
+  status: string;
+  image: string;
+  executionArn: string;
+  reason?: string;
+  stages: Array<{ environment: string; status: string; image: string; previousImage?: string }>;
+  approvals: Array<{ environment: string; status: string; approvers: string[]; votes: Array<{ voter: string; decision: string }> }>;
+}
+
+export interface StoredEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+/** The SES emulator's mailbox. */
+export function mailbox(stack: TestStack) {
+  const all = async () => ((await (await fetch(`${stack.mailboxUrl}/store`)).json()) as { emails: StoredEmail[] }).emails;
+  return {
+    all,
+    /** Emails about one release (its approval links carry the release id in their claim). */
+    waitFor: async (predicate: (email: StoredEmail) => boolean, count: number, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const matching = (await all()).filter(predicate);
+        if (matching.length >= count) return matching;
+        if (Date.now() > deadline) throw new Error(`expected ${count} emails, got ${matching.length}`);
+        await sleep(50);
+      }
+    },
+  };
+}
+
+export function approvalLink(email: StoredEmail): string {
+  const match = /(http:\/\/\S+\/approve\/[\w.-]+)/.exec(email.body.text ?? '');
+  if (!match?.[1]) throw new Error(`no approval link in email "${email.subject}"`);
+  return match[1];
+}
+
+/** What the simulated cluster runs, read through the real Kubernetes client. */
+export async function runningImage(stack: TestStack, namespace: string): Promise<string | undefined> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(stack.kubeconfigPath);
+  const deployment = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'hello-web', namespace });
+  return deployment.spec?.template.spec?.containers.find((c) => c.name === 'web')?.image;
+}
