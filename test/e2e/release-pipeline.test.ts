@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, approvalLink, imageFor, mailbox, runningImage, type StoredEmail } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
+import { auditEvents } from '../support/table';
 
 let stack: TestStack;
 let ci: ReturnType<typeof api>;
@@ -128,5 +129,7 @@ describe('release pipeline end to end', () => {
     const done = await ci.waitForStatus(id, ['succeeded', 'failed']);
     expect(done.status).toBe('succeeded');
     expect(done.approvals[0]?.votes).toHaveLength(1);
+    const decided = (await auditEvents(stack, id)).filter((e) => e.action === 'approval.decided');
+    expect(decided).toHaveLength(1);
   });
 });

@@ -70,7 +70,7 @@ describe('Kubernetes API simulator', () => {
     expect((await core.readNamespace({ name: 'seed' })).status?.phase).toBe('Active');
   });
 
-  it('replaces a deployment, reports the rollout in progress, then complete', async () => {
+  it('replaces a deployment, which then rolls out', async () => {
     sim.seedDeployment({ namespace: 'replace', name: 'web', container: 'app', image: GOOD, replicas: 2 });
     const before = await read('replace', 'web')();
     before.spec!.template.spec!.containers[0]!.image = GOOD_2;
@@ -78,8 +78,6 @@ describe('Kubernetes API simulator', () => {
     expect(replaced.metadata?.generation).toBe(2);
     expect(Number(replaced.metadata?.resourceVersion)).toBeGreaterThan(Number(before.metadata?.resourceVersion));
 
-    const inProgress = await read('replace', 'web')();
-    expect(inProgress.status).toMatchObject({ observedGeneration: 2, updatedReplicas: 0, unavailableReplicas: 2 });
     const done = await eventually(read('replace', 'web'), rolledOut);
     expect(done.status).toMatchObject({ observedGeneration: 2, replicas: 2, availableReplicas: 2 });
     expect(done.status?.unavailableReplicas).toBeUndefined();
@@ -297,6 +295,24 @@ describe('Kubernetes API simulator lifecycle', () => {
       expect(labelled.spec?.template.spec?.containers[0]?.image).toBe(GOOD_2);
     } finally {
       await second.close();
+    }
+  });
+
+  it('reports a rollout in progress until rolloutDelayMs has passed', async () => {
+    const slow = await startKubernetesSimulator({ token: TOKEN, port: await freePort(), rolloutDelayMs: 60_000 });
+    try {
+      slow.seedDeployment({ namespace: 'slow', name: 'web', container: 'app', image: GOOD, replicas: 2 });
+      const { apps } = clientsFor(slow.url, TOKEN);
+      await apps.patchNamespacedDeployment(
+        { name: 'web', namespace: 'slow', body: { spec: { template: { spec: { containers: [{ name: 'app', image: GOOD_2 }] } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+      const inProgress = await apps.readNamespacedDeployment({ name: 'web', namespace: 'slow' });
+      expect(inProgress.metadata?.generation).toBe(2);
+      expect(inProgress.status).toMatchObject({ observedGeneration: 2, replicas: 2, updatedReplicas: 0, availableReplicas: 2, unavailableReplicas: 2 });
+      expect(progressing(inProgress)).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+    } finally {
+      await slow.close(); // also cancels the pending rollout timer
     }
   });
 
