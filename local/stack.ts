@@ -2,7 +2,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import sesLocal from 'aws-ses-v2-local';
 import { createApp } from '../functions/api/app';
 import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
@@ -11,6 +10,7 @@ import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
 import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
+import { startSesEmulator } from './ses-local';
 import { startKubernetesSimulator, type KubernetesSimulator } from './k8s-simulator';
 import { DEMO_APP, DEMO_INITIAL_IMAGE, seedDemo } from './seed';
 import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
@@ -84,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
 
     const mailboxPort = await port('mailbox');
-    const mailbox: Server = await sesLocal({ host: '127.0.0.1', port: mailboxPort });
+    const mailbox: Server = await startSesEmulator(mailboxPort);
     closers.push(() => closeServer(mailbox));
     const mailboxUrl = `http://127.0.0.1:${mailboxPort}`;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { indexActions, tableItemActions } from '../../cdk/constructs/data';
 import { GatekeeperStack } from '../../cdk/gatekeeper-stack';
 import { bundleFileName, esbuildOptions, lambdaEntries, lambdaNames, repoRoot } from '../../cdk/lambda-bundles';
 import { readSettings } from '../../cdk/settings';
@@ -133,6 +134,17 @@ describe('GatekeeperStack', () => {
       expect(target?.Properties?.Description).toMatch(description);
     }
     expect(props?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false, Level: expect.stringMatching(/^(ALL|ERROR)$/) });
+  });
+
+  it('grants only item-level DynamoDB actions, on the table and its index', () => {
+    const tableId = idOf('AWS::DynamoDB::Table');
+    const allowed = new Set<string>([...tableItemActions, ...indexActions]);
+    const dynamo = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.length).toBe(2 * lambdaNames.length);
+    for (const { holder, statement } of dynamo) {
+      for (const action of asArray(statement.Action)) expect(allowed, `${holder}: ${action}`).toContain(action);
+      for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource)).toContain(`"${tableId}"`);
+    }
   });
 
   it('lets the state machine invoke exactly the four step functions', () => {
