@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors';
 
 /** Parses and validates a JSON body; every problem becomes one readable 400. */
-export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodMiniType>(c: Context, schema: T): Promise<z.infer<T>> {
   if (!c.req.header('content-type')?.toLowerCase().startsWith('application/json')) {
     throw new ValidationError('send the body as JSON with "Content-Type: application/json"');
   }

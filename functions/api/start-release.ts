@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AuditEvent } from '../domain/audit';
 import { releasePath } from '../domain/catalog';
 import { UnknownAppError, ValidationError, WorkflowUnavailableError } from '../domain/errors';
@@ -8,12 +8,12 @@ import { errorFields } from '../observability/logger';
 import type { ApiDeps } from './deps';
 
 export const releaseRequestSchema = z.strictObject({
-  app: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63 characters'),
-  image: z.string().min(1).max(512),
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, 'a git commit SHA (7–64 hex characters)').optional(),
-  author: z.email().max(254).optional(),
-  labels: z.array(z.string().min(1).max(63)).max(20).default([]),
-  comment: z.string().max(2000).optional(),
+  app: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63 characters')),
+  image: z.string().check(z.minLength(1), z.maxLength(512)),
+  commit: z.optional(z.string().check(z.regex(/^[0-9a-f]{7,64}$/i, 'a git commit SHA (7–64 hex characters)'))),
+  author: z.optional(z.email().check(z.maxLength(254))),
+  labels: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(63))).check(z.maxLength(20)), []),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same validation at a fraction of the bundle (cold start) cost.
+import * as z from 'zod/mini';
 
 /**
  * Configuration is read once per process from an environment-like record and
@@ -10,55 +11,60 @@ import { z } from 'zod';
  */
 export type Env = Record<string, string | undefined>;
 
-const optionalUrl = z.url().optional();
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z.optional(z.url());
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const awsSchema = z.object({
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   DYNAMODB_ENDPOINT: optionalUrl,
   SFN_ENDPOINT: optionalUrl,
   SES_ENDPOINT: optionalUrl,
   SECRETS_MANAGER_ENDPOINT: optionalUrl,
 });
 
-const tableSchema = z.object({ TABLE_NAME: z.string().min(3).max(255) });
+const tableSchema = z.object({ TABLE_NAME: z.string().check(z.minLength(3), z.maxLength(255)) });
 
-const workflowSchema = z.object({ STATE_MACHINE_ARN: z.string().startsWith('arn:') });
+const arn = z.string().check(z.startsWith('arn:'));
+const workflowSchema = z.object({ STATE_MACHINE_ARN: arn });
 
 const mailSchema = z.object({
   MAIL_FROM: z.email(),
-  PUBLIC_BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  PUBLIC_BASE_URL: z.pipe(z.url(), z.transform((url: string) => url.replace(/\/+$/, ''))),
 });
 
 const signingSchema = z
   .object({
-    LINK_SIGNING_SECRET: z.string().min(32, 'LINK_SIGNING_SECRET must be at least 32 characters').optional(),
-    LINK_SIGNING_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    LINK_SIGNING_SECRET: z.optional(z.string().check(z.minLength(32, 'LINK_SIGNING_SECRET must be at least 32 characters'))),
+    LINK_SIGNING_SECRET_ARN: z.optional(arn),
   })
-  .refine((v) => Boolean(v.LINK_SIGNING_SECRET) !== Boolean(v.LINK_SIGNING_SECRET_ARN), {
-    message: 'set exactly one of LINK_SIGNING_SECRET (local) or LINK_SIGNING_SECRET_ARN (Secrets Manager)',
-  });
+  .check(
+    z.refine((v) => Boolean(v.LINK_SIGNING_SECRET) !== Boolean(v.LINK_SIGNING_SECRET_ARN), {
+      message: 'set exactly one of LINK_SIGNING_SECRET (local) or LINK_SIGNING_SECRET_ARN (Secrets Manager)',
+    }),
+  );
 
+const nonEmpty = z.string().check(z.minLength(1));
 const kubernetesSchema = z
   .object({
-    KUBECONFIG_PATH: z.string().min(1).optional(),
-    EKS_CLUSTER_NAME: z.string().min(1).optional(),
-    EKS_CLUSTER_ENDPOINT: z.url().optional(),
+    KUBECONFIG_PATH: z.optional(nonEmpty),
+    EKS_CLUSTER_NAME: z.optional(nonEmpty),
+    EKS_CLUSTER_ENDPOINT: optionalUrl,
     /** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
-    EKS_CLUSTER_CA: z.string().min(1).optional(),
-    ROLLOUT_TIMEOUT_SECONDS: seconds(300),
-    ROLLOUT_POLL_MS: z.coerce.number().int().positive().default(2000),
+    EKS_CLUSTER_CA: z.optional(nonEmpty),
+    ROLLOUT_TIMEOUT_SECONDS: positiveInt(300),
+    ROLLOUT_POLL_MS: positiveInt(2000),
   })
-  .refine(
-    (v) => Boolean(v.KUBECONFIG_PATH) !== Boolean(v.EKS_CLUSTER_NAME && v.EKS_CLUSTER_ENDPOINT && v.EKS_CLUSTER_CA),
-    { message: 'set either KUBECONFIG_PATH or all of EKS_CLUSTER_NAME, EKS_CLUSTER_ENDPOINT, EKS_CLUSTER_CA' },
+  .check(
+    z.refine((v) => Boolean(v.KUBECONFIG_PATH) !== Boolean(v.EKS_CLUSTER_NAME && v.EKS_CLUSTER_ENDPOINT && v.EKS_CLUSTER_CA), {
+      message: 'set either KUBECONFIG_PATH or all of EKS_CLUSTER_NAME, EKS_CLUSTER_ENDPOINT, EKS_CLUSTER_CA',
+    }),
   );
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-function parse<T extends z.ZodType>(schema: T, env: Env, section: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, env: Env, section: string): z.infer<T> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || section}: ${i.message}`).join('; ');

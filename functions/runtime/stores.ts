@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { DynamoApprovalStore } from '../adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-items';
 import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
@@ -8,7 +7,8 @@ import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
 
-const logLevel = z.enum(['debug', 'info', 'warn', 'error']).catch('info');
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const logLevel = (value: string | undefined): LogLevel => LEVELS.find((level) => level === value) ?? 'info';
 
 /** The pieces every function needs: AWS settings, the table's stores, clock, ids, logger. */
 export function baseDeps(env: Env, service: string) {
@@ -23,6 +23,6 @@ export function baseDeps(env: Env, service: string) {
     audit: new DynamoAuditLog(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,
-    log: createLogger(service, logLevel.parse(env.LOG_LEVEL) as LogLevel),
+    log: createLogger(service, logLevel(env.LOG_LEVEL)),
   };
 }

@@ -24,6 +24,7 @@ const keyOf = (d: Deployment) => `${d.metadata.namespace}/${d.metadata.name}`;
  */
 export class RolloutController {
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  private closed = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -32,6 +33,7 @@ export class RolloutController {
 
   /** Starts (or restarts) the rollout of the deployment's current generation. */
   onSpecChange(deployment: Deployment): void {
+    if (this.closed) return;
     const key = keyOf(deployment);
     this.cancel(key);
     const oldAvailable = deployment.status?.availableReplicas ?? 0;
@@ -61,7 +63,9 @@ export class RolloutController {
     }
   }
 
+  /** Cancels every pending timer; later spec changes start none. */
   close(): void {
+    this.closed = true;
     for (const key of [...this.timers.keys()]) this.cancel(key);
   }
 

@@ -151,7 +151,12 @@ export class ObjectStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    const snapshot = JSON.parse(text) as Snapshot;
+    let snapshot: Snapshot;
+    try {
+      snapshot = JSON.parse(text) as Snapshot;
+    } catch (error) {
+      throw new Error(`k8s simulator: cannot parse state file ${path} (delete it to start empty)`, { cause: error });
+    }
     this.resourceVersion = snapshot.resourceVersion;
     for (const plural of Object.keys(this.objects) as Plural[]) {
       for (const object of snapshot.objects[plural] ?? []) {

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexActions, tableItemActions } from '../../cdk/constructs/data';
 import { GatekeeperStack } from '../../cdk/gatekeeper-stack';
 import { bundleFileName, esbuildOptions, lambdaEntries, lambdaNames, repoRoot } from '../../cdk/lambda-bundles';
@@ -14,8 +14,15 @@ import { asArray, identityStatements, referencedId, resourcesOfType } from './te
 const cdkJsonContext = (JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
   .context;
 
+/** Synthesized assemblies (temporary directories with the bundles), removed after the run. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function synthesize(extraContext: Record<string, unknown> = {}): { app: App; template: Template } {
   const app = new App({ context: { ...cdkJsonContext, ...extraContext } });
+  outdirs.push(app.outdir);
   const stack = new GatekeeperStack(app, 'GatekeeperStack', { settings: readSettings(app.node) });
   return { app, template: Template.fromStack(stack) };
 }
