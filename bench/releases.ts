@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LocalStack } from '../local/stack';
+
+/** A tiny CI client for the bench: start releases, wait for states, find approval links. */
+export function benchClient(stack: LocalStack, ciToken: string) {
+  const headers = { authorization: `Bearer ${ciToken}`, 'content-type': 'application/json' };
+  const release = async (id: string) =>
+    (await (await fetch(`${stack.apiUrl}/v1/releases/${id}`, { headers })).json()) as { status: string; executionArn: string };
+  return {
+    async start(image: string): Promise<string> {
+      const response = await fetch(`${stack.apiUrl}/v1/releases`, { method: 'POST', headers, body: JSON.stringify({ app: 'hello-web', image }) });
+      if (response.status !== 201) throw new Error(`start failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { id: string }).id;
+    },
+    release,
+    async waitFor(id: string, status: string, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await release(id);
+        if (current.status === status) return current;
+        if (Date.now() > deadline) throw new Error(`release ${id} stuck at ${current.status}`);
+        await sleep(5);
+      }
+    },
+    /** The approval link emailed to `approver` for release `id` (the link's claim names the release). */
+    async linkFor(id: string, approver: string, timeoutMs = 10_000): Promise<string> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { emails } = (await (await fetch(`${stack.mailboxUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; body: { text?: string } }> };
+        for (const email of emails) {
+          const link = /(http:\/\/\S+\/approve\/([\w-]+)\.[\w-]+)/.exec(email.body.text ?? '');
+          if (!link?.[2] || !email.destination.to.includes(approver)) continue;
+          const claim = JSON.parse(Buffer.from(link[2], 'base64url').toString()) as { r: string };
+          if (claim.r === id) return link[1] ?? '';
+        }
+        if (Date.now() > deadline) throw new Error(`no link for ${approver} on ${id}`);
+        await sleep(5);
+      }
+    },
+  };
+}
+
+export const approve = (link: string) =>
+  fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }), headers: { accept: 'application/json' } });

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: the figures the README quotes. A benchmark, not a test:
+ * it prints numbers and fails only if something is broken.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../local/stack';
+import { measureBundles } from './bundles';
+import { measureDecisions } from './decisions';
+import { median, ms } from './stats';
+
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+const samples = Number(process.env.BENCH_DECISIONS ?? 100);
+
+console.log(`Gatekeeper bench — ${new Date().toISOString()} — node ${process.version}, ${process.platform}/${process.arch}\n`);
+
+const bundles = await measureBundles();
+console.log('| Lambda bundle (minified ESM) | size |\n|---|---|');
+for (const { name, kb } of bundles.sizes) console.log(`| ${name} | ${kb.toFixed(1)} KB |`);
+console.log('\n| Cold start (fresh process, median of 5) | bundle | import | first request | total |\n|---|---|---|---|---|');
+for (const c of bundles.coldStart) console.log(`| ${c.name} | ${c.kb.toFixed(1)} KB | ${ms(c.importMs)} | ${ms(c.firstRequestMs)} | ${ms(c.importMs + c.firstRequestMs)} |`);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-bench-'));
+const ciToken = `gk_${randomBytes(32).toString('base64url')}`;
+const stack = await startLocalStack({
+  dataDir,
+  persist: false,
+  tableName: 'gatekeeper-bench',
+  ciToken,
+  signingSecret: randomBytes(32).toString('hex'),
+  approvalTimeoutSeconds: 3600,
+  // An instant rollout: the wall time is Gatekeeper's own overhead.
+  rollout: { delayMs: 0, progressDeadlineMs: 5000, timeoutSeconds: 30, pollMs: 10 },
+  logLevel: 'error',
+});
+try {
+  const d = await measureDecisions(stack, ciToken, samples);
+  const trips = Object.values(d.roundTripsPerDecision).reduce((a, b) => a + b, 0);
+  console.log(`
+| Approval decision (POST link → committed → task resumed), DynamoDB Local | p50 | p99 |
+|---|---|---|
+| decision through the HTTP API (${d.samples} decisions) | ${ms(d.decisionP50)} | ${ms(d.decisionP99)} |
+| one 2-item TransactWriteItems, same instance (200 calls) | ${ms(d.transactP50)} | ${ms(d.transactP99)} |
+
+DynamoDB round trips per decision: ${trips} (${Object.entries(d.roundTripsPerDecision).map(([op, n]) => `${op} ×${n}`).join(', ')})
+State transitions per approved release: ${d.statesEntered} states entered, ${d.historyEvents} history events
+Full local release with an instant rollout (POST → staging → email → approve → prod → succeeded): median ${ms(median(d.releaseWallMs))} of ${d.releaseWallMs.length}`);
+} finally {
+  await stack.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
