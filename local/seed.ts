@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../functions/adapters/dynamodb/keys';
+import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
+import { createDocumentClient } from '../functions/adapters/dynamodb/client';
 import type { Environment } from '../functions/domain/catalog';
 import { hashToken } from '../functions/domain/token';
 
@@ -48,23 +47,12 @@ export function demoEnvironments(seed: Pick<DemoSeed, 'approvalTimeoutSeconds' |
  * existing environments (and what they currently run) but re-registers the token.
  */
 export async function seedDemo(endpoint: string, tableName: string, seed: DemoSeed): Promise<void> {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint });
+  const catalog = new DynamoCatalogWriter(db, tableName);
   const at = new Date().toISOString();
-  const putIfAbsent = (Item: Record<string, unknown>) =>
-    db.send(new PutCommand({ TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
   try {
-    await putIfAbsent({ ...keys.app(DEMO_APP), kind: 'app', name: DEMO_APP, createdAt: at });
-    for (const env of demoEnvironments(seed, at)) {
-      await putIfAbsent({ ...keys.environment(DEMO_APP, env.name), kind: 'environment', ...env });
-    }
-    const hash = hashToken(seed.ciToken);
-    await db.send(
-      new PutCommand({ TableName: tableName, Item: { ...keys.token(hash), kind: 'token', hash, identity: DEMO_CI_IDENTITY, createdAt: at } }),
-    );
+    await catalog.putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, at, { keepCurrent: true });
+    await catalog.putToken({ hash: hashToken(seed.ciToken), identity: DEMO_CI_IDENTITY, createdAt: at });
   } finally {
     db.destroy();
   }

@@ -1,0 +1,81 @@
+/**
+ * `npm run admin -- <command>`: registers apps and CI tokens in a Gatekeeper
+ * table, in AWS (your credentials, TABLE_NAME from the stack outputs) or
+ * locally (DYNAMODB_ENDPOINT=http://127.0.0.1:8006 TABLE_NAME=gatekeeper-local).
+ *
+ *   app put <file.json>                         register or replace an app and its environments
+ *   token create --identity ci:<name> [--days N] create a CI token (printed once, stored hashed)
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
+import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
+import { createDocumentClient } from '../functions/adapters/dynamodb/client';
+import { readAwsConfig, readTableConfig } from '../functions/config';
+import type { App } from '../functions/domain/catalog';
+import { generateToken, hashToken } from '../functions/domain/token';
+
+const name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));
+const appFile = z.strictObject({
+  name,
+  environments: z
+    .array(
+      z.strictObject({
+        name,
+        namespace: name,
+        deployment: name,
+        container: name,
+        approvalsRequired: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
+        approvers: z.array(z.email()),
+        approvalTimeoutHours: z._default(z.number().check(z.positive(), z.maximum(24 * 365)), 72),
+      }),
+    )
+    .check(z.length(2, 'an app has exactly two environments: staging then production')),
+});
+
+const [command, subcommand, ...rest] = process.argv.slice(2);
+const aws = readAwsConfig(process.env);
+const db = createDocumentClient(aws);
+const catalog = new DynamoCatalogWriter(db, readTableConfig(process.env).TABLE_NAME);
+const now = new Date();
+
+try {
+  if (command === 'app' && subcommand === 'put' && rest[0]) {
+    const parsed = appFile.safeParse(JSON.parse(await readFile(rest[0], 'utf8')));
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+    const app: App = {
+      name: parsed.data.name,
+      environments: parsed.data.environments.map((env, order) => ({
+        app: parsed.data.name,
+        name: env.name,
+        order,
+        target: { namespace: env.namespace, deployment: env.deployment, container: env.container },
+        approvalsRequired: env.approvalsRequired,
+        approvers: env.approvers.map((email) => email.toLowerCase()),
+        approvalTimeoutSeconds: Math.round(env.approvalTimeoutHours * 3600),
+      })),
+    };
+    await catalog.putApp(app, now.toISOString());
+    console.log(`registered ${app.name}: ${app.environments.map((e) => `${e.name} (${e.approvalsRequired} approval(s))`).join(' → ')}`);
+  } else if (command === 'token' && subcommand === 'create') {
+    const { values } = parseArgs({ args: rest, options: { identity: { type: 'string' }, days: { type: 'string' } } });
+    if (!values.identity?.startsWith('ci:')) throw new Error('--identity ci:<pipeline name> is required');
+    const token = generateToken();
+    const days = values.days ? Number(values.days) : undefined;
+    await catalog.putToken({
+      hash: hashToken(token),
+      identity: values.identity,
+      createdAt: now.toISOString(),
+      ...(days ? { expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString() } : {}),
+    });
+    console.log(`CI token for ${values.identity} (shown once, store it in your CI secrets):\n${token}`);
+  } else {
+    console.error('usage: npm run admin -- app put <file.json> | token create --identity ci:<name> [--days N]');
+    process.exitCode = 2;
+  }
+} catch (error) {
+  console.error(`admin: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  db.destroy();
+}
