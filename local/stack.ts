@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { startSesEmulator } from './ses-local';
 import { startKubernetesSimulator, type KubernetesSimulator } from './k8s-simulator';
+import { endOrphanedReleases } from './reconcile';
 import { DEMO_APP, DEMO_INITIAL_IMAGE, seedDemo } from './seed';
 import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
 import { ensureTable } from './tables';
@@ -82,6 +84,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     await ensureTable(dynamodbEndpoint, options.tableName);
     await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
+    const orphaned = await endOrphanedReleases(dynamodbEndpoint, options.tableName);
+    if (orphaned > 0) log(`ended ${orphaned} release(s) left in flight by an earlier run (executions do not survive a restart)`);
 
     const mailboxPort = await port('mailbox');
     const mailbox: Server = await startSesEmulator(mailboxPort);
@@ -90,7 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const kubernetes = await startKubernetesSimulator({
       port: await port('kubernetes'),
-      token: options.signingSecret.slice(0, 24),
+      // Its own random token: nothing of the link-signing key may reach the kubeconfig.
+      token: randomBytes(24).toString('base64url'),
       rolloutDelayMs: options.rollout.delayMs,
       progressDeadlineMs: options.rollout.progressDeadlineMs,
       tls: options.kubernetesTls ?? false,
