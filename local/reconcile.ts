@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../functions/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
-import { DynamoReleaseStore } from '../functions/adapters/dynamodb/release-store';
+import { DynamoReleaseStore, terminalStatusValues } from '../functions/adapters/dynamodb/release-store';
 import type { AuditEvent } from '../functions/domain/audit';
-import { TERMINAL_STATUSES, type Release } from '../functions/domain/release';
+import type { Release } from '../functions/domain/release';
 
 const REASON = 'the local stack restarted; its Step Functions emulator keeps executions in memory, so this release cannot continue';
 
@@ -24,7 +24,7 @@ export async function endOrphanedReleases(endpoint: string, tableName: string): 
         TableName: tableName,
         FilterExpression: 'kind = :release AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':release': 'release', ...Object.fromEntries(TERMINAL_STATUSES.map((s, i) => [`:t${i}`, s])) },
+        ExpressionAttributeValues: { ':release': 'release', ...terminalStatusValues },
       }),
     );
     const at = new Date().toISOString();

@@ -1,9 +1,9 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { ConflictError } from '../../domain/errors';
 import type { ApprovalStore } from '../../domain/ports';
-import { auditPut } from './audit-items';
+import { auditedTransaction } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
 
@@ -14,22 +14,15 @@ export class DynamoApprovalStore implements ApprovalStore {
   ) {}
 
   async open(request: ApprovalRequest, audit: AuditEvent): Promise<void> {
+    const put = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', ...request },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', ...request },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at),
-            auditPut(this.tableName, audit),
-          ],
-        }),
-      );
+      await this.db.send(auditedTransaction(this.tableName, [put, this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at)], audit));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // A retried invocation of the same task finds its own request already open.
@@ -48,59 +41,42 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void> {
-    const approved = next.status === 'approved';
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.approval(next.releaseId, next.environment),
+        UpdateExpression: `SET votes = list_append(votes, :vote), #status = :status, version = :next${next.decidedAt ? ', decidedAt = :decidedAt' : ''}`,
+        ConditionExpression: 'version = :previous AND #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':vote': [vote],
+          ':status': next.status,
+          ':next': next.version,
+          ':previous': next.version - 1,
+          ':pending': 'pending',
+          ...(next.decidedAt ? { ':decidedAt': next.decidedAt } : {}),
+        },
+      },
+    };
+    const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at)] : [];
     await conditionally(
-      () =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: keys.approval(next.releaseId, next.environment),
-                  UpdateExpression: `SET votes = list_append(votes, :vote), #status = :status, version = :next${next.decidedAt ? ', decidedAt = :decidedAt' : ''}`,
-                  ConditionExpression: 'version = :previous AND #status = :pending',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':vote': [vote],
-                    ':status': next.status,
-                    ':next': next.version,
-                    ':previous': next.version - 1,
-                    ':pending': 'pending',
-                    ...(next.decidedAt ? { ':decidedAt': next.decidedAt } : {}),
-                  },
-                },
-              },
-              ...(approved ? [this.releaseStatus(next.releaseId, 'running', vote.at)] : []),
-              ...audit.map((event) => auditPut(this.tableName, event)),
-            ],
-          }),
-        ),
+      () => this.db.send(auditedTransaction(this.tableName, [update, ...resumeRelease], audit)),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
     );
   }
 
-  async close(request: ApprovalRequest, status: 'expired' | 'cancelled', audit: AuditEvent): Promise<boolean> {
-    return writeIf(
-        () =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: keys.approval(request.releaseId, request.environment),
-                    UpdateExpression: 'SET #status = :status, decidedAt = :at, version = version + :one',
-                    ConditionExpression: '#status = :pending',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':pending': 'pending', ':one': 1 },
-                  },
-                },
-                auditPut(this.tableName, audit),
-              ],
-            }),
-          ),
-    );
+  close(request: ApprovalRequest, status: 'expired' | 'cancelled', audit: AuditEvent): Promise<boolean> {
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.approval(request.releaseId, request.environment),
+        UpdateExpression: 'SET #status = :status, decidedAt = :at, version = version + :one',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':pending': 'pending', ':one': 1 },
+      },
+    };
+    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
   }
 
   private releaseStatus(releaseId: string, status: string, at: string) {

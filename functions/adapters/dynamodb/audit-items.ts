@@ -1,4 +1,4 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import type { AuditLog } from '../../domain/ports';
 import { keys } from './keys';
@@ -12,6 +12,14 @@ export function auditPut(tableName: string, event: AuditEvent) {
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One transaction: the writes of a state change and the audit events that record it. */
+export function auditedTransaction(tableName: string, writes: TransactItem[], audit: AuditEvent | AuditEvent[]): TransactWriteCommand {
+  const events = Array.isArray(audit) ? audit : [audit];
+  return new TransactWriteCommand({ TransactItems: [...writes, ...events.map((event) => auditPut(tableName, event))] });
 }
 
 export class DynamoAuditLog implements AuditLog {

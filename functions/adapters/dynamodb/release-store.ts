@@ -1,14 +1,9 @@
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import type { ReleaseStore, ReleaseView } from '../../domain/ports';
 import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
-import { auditPut } from './audit-items';
+import { auditedTransaction } from './audit-items';
 import { conditionally, writeIf } from './conditional';
 import { keys, partitions, withoutKeys } from './keys';
 
@@ -19,36 +14,25 @@ export class DynamoReleaseStore implements ReleaseStore {
   ) {}
 
   async create(release: Release, audit: AuditEvent): Promise<void> {
-    await conditionally(
-      () =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...keys.release(release.id),
-                    kind: 'release',
-                    gsi1pk: partitions.app(release.app),
-                    gsi1sk: `REL#${release.createdAt}#${release.id}`,
-                    ...release,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              auditPut(this.tableName, audit),
-            ],
-          }),
-        ),
-      `release ${release.id} already exists`,
-    );
+    const put = {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.release(release.id),
+          kind: 'release',
+          // Lists an app's releases newest first (deployment history).
+          gsi1pk: partitions.app(release.app),
+          gsi1sk: `REL#${release.createdAt}#${release.id}`,
+          ...release,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    await conditionally(() => this.db.send(auditedTransaction(this.tableName, [put], audit)), `release ${release.id} already exists`);
   }
 
   async get(id: string): Promise<Release | undefined> {
-    const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.release(id), ConsistentRead: true }),
-    );
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.release(id), ConsistentRead: true }));
     return result.Item ? withoutKeys<Release>(result.Item) : undefined;
   }
 
@@ -81,58 +65,41 @@ export class DynamoReleaseStore implements ReleaseStore {
         ExpressionAttributeValues: { ':stage': stage, ':at': audit.at },
       },
     };
-    const current =
-      stage.status === 'succeeded'
-        ? [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.environment(release.app, stage.environment),
-                UpdateExpression: 'SET #current = :current',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#current': 'current' },
-                ExpressionAttributeValues: {
-                  ':current': { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at },
-                },
-              },
-            },
-          ]
-        : [];
-    await this.db.send(
-      new TransactWriteCommand({ TransactItems: [stageUpdate, ...current, auditPut(this.tableName, audit)] }),
-    );
+    // A succeeded stage becomes what the environment runs (shown to the next approvers).
+    const current = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.environment(release.app, stage.environment),
+        UpdateExpression: 'SET #current = :current',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#current': 'current' },
+        ExpressionAttributeValues: { ':current': { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } },
+      },
+    };
+    const writes = stage.status === 'succeeded' ? [stageUpdate, current] : [stageUpdate];
+    await this.db.send(auditedTransaction(this.tableName, writes, audit));
   }
 
-  async finish(
-    releaseId: string,
-    outcome: { status: ReleaseStatus; at: string; reason?: string },
-    audit: AuditEvent,
-  ): Promise<boolean> {
-    return writeIf(
-        () =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: keys.release(releaseId),
-                    UpdateExpression: `SET #status = :status, finishedAt = :at, updatedAt = :at${outcome.reason ? ', reason = :reason' : ''}`,
-                    // A release ends once: a retried step must not rewrite history.
-                    ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: {
-                      ':status': outcome.status,
-                      ':at': outcome.at,
-                      ...(outcome.reason ? { ':reason': outcome.reason } : {}),
-                      ...Object.fromEntries(TERMINAL_STATUSES.map((s, i) => [`:t${i}`, s])),
-                    },
-                  },
-                },
-                auditPut(this.tableName, audit),
-              ],
-            }),
-          ),
-    );
+  finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean> {
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        UpdateExpression: `SET #status = :status, finishedAt = :at, updatedAt = :at${outcome.reason ? ', reason = :reason' : ''}`,
+        // A release ends once: a retried step must not rewrite history.
+        ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':at': outcome.at,
+          ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+          ...terminalStatusValues,
+        },
+      },
+    };
+    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
   }
 }
+
+/** `:t0`…`:t4` for conditions on "not yet finished". */
+export const terminalStatusValues = Object.fromEntries(TERMINAL_STATUSES.map((status, i) => [`:t${i}`, status]));
