@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
+import type { AuditAction, AuditEvent } from '../functions/domain/audit';
 import type { Environment } from '../functions/domain/catalog';
 import { hashToken } from '../functions/domain/token';
 
@@ -51,8 +53,10 @@ export async function seedDemo(endpoint: string, tableName: string, seed: DemoSe
   const catalog = new DynamoCatalogWriter(db, tableName);
   const at = new Date().toISOString();
   try {
-    await catalog.putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, at, { keepCurrent: true });
-    await catalog.putToken({ hash: hashToken(seed.ciToken), identity: DEMO_CI_IDENTITY, createdAt: at });
+    const audit = (action: AuditAction, subject: string): AuditEvent => ({ id: randomUUID(), app: DEMO_APP, actor: 'system:local-seed', action, subject, at });
+    await catalog.putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, audit('app.registered', `app/${DEMO_APP}`), { keepExisting: true });
+    const hash = hashToken(seed.ciToken);
+    await catalog.putToken({ hash, identity: DEMO_CI_IDENTITY, createdAt: at }, audit('token.created', `token/${hash.slice(0, 12)}`));
   } finally {
     db.destroy();
   }

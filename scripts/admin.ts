@@ -6,12 +6,14 @@
  *   app put <file.json>                         register or replace an app and its environments
  *   token create --identity ci:<name> [--days N] create a CI token (printed once, stored hashed)
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
 import { readAwsConfig, readTableConfig } from '../functions/config';
+import type { AuditAction, AuditEvent } from '../functions/domain/audit';
 import type { App } from '../functions/domain/catalog';
 import { generateToken, hashToken } from '../functions/domain/token';
 
@@ -38,6 +40,9 @@ const aws = readAwsConfig(process.env);
 const db = createDocumentClient(aws);
 const catalog = new DynamoCatalogWriter(db, readTableConfig(process.env).TABLE_NAME);
 const now = new Date();
+// The operator's login names the actor: the CLI runs with their AWS credentials.
+const actor = `cli:${process.env.USER ?? 'unknown'}`;
+const audit = (app: string, action: AuditAction, subject: string): AuditEvent => ({ id: randomUUID(), app, actor, action, subject, at: now.toISOString() });
 
 try {
   if (command === 'app' && subcommand === 'put' && rest[0]) {
@@ -55,19 +60,20 @@ try {
         approvalTimeoutSeconds: Math.round(env.approvalTimeoutHours * 3600),
       })),
     };
-    await catalog.putApp(app, now.toISOString());
+    await catalog.putApp(app, audit(app.name, 'app.registered', `app/${app.name}`));
     console.log(`registered ${app.name}: ${app.environments.map((e) => `${e.name} (${e.approvalsRequired} approval(s))`).join(' → ')}`);
   } else if (command === 'token' && subcommand === 'create') {
     const { values } = parseArgs({ args: rest, options: { identity: { type: 'string' }, days: { type: 'string' } } });
     if (!values.identity?.startsWith('ci:')) throw new Error('--identity ci:<pipeline name> is required');
     const token = generateToken();
     const days = values.days ? Number(values.days) : undefined;
+    const hash = hashToken(token);
     await catalog.putToken({
-      hash: hashToken(token),
+      hash,
       identity: values.identity,
       createdAt: now.toISOString(),
       ...(days ? { expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString() } : {}),
-    });
+    }, audit('*', 'token.created', `token/${hash.slice(0, 12)}`));
     console.log(`CI token for ${values.identity} (shown once, store it in your CI secrets):\n${token}`);
   } else {
     console.error('usage: npm run admin -- app put <file.json> | token create --identity ci:<name> [--days N]');

@@ -26,7 +26,9 @@ export type AuditAction =
   | 'approval.requested'
   | 'approval.vote'
   | 'approval.decided'
-  | 'approval.refused';
+  | 'approval.refused'
+  | 'app.registered'
+  | 'token.created';
 
 export function auditEvent(input: Omit<AuditEvent, 'id'>, newId: () => string): AuditEvent {
   return { id: newId(), ...input };
