@@ -30,6 +30,7 @@ const stack = await startLocalStack({
   persist: false,
   tableName: 'gatekeeper-bench',
   ciToken,
+  adminToken: `gk_${randomBytes(32).toString('base64url')}`,
   signingSecret: randomBytes(32).toString('hex'),
   approvalTimeoutSeconds: 3600,
   // An instant rollout: the wall time is Gatekeeper's own overhead.

@@ -22,7 +22,7 @@ export async function endOrphanedReleases(endpoint: string, tableName: string): 
     const { Items = [] } = await db.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: 'kind = :release AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
+        FilterExpression: `kind = :release AND NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':release': 'release', ...terminalStatusValues },
       }),
@@ -39,7 +39,7 @@ export async function endOrphanedReleases(endpoint: string, tableName: string): 
     });
     for (const item of Items as Release[]) {
       const pending = await approvals.get(item.id, item.productionEnvironment);
-      if (pending?.status === 'pending') await approvals.close(pending, 'cancelled', audit(item, 'approval.decided'));
+      if (pending?.status === 'pending') await approvals.close(pending, 'cancelled', REASON, audit(item, 'approval.decided'));
       await releases.finish(item.id, { status: 'failed', at, reason: REASON }, audit(item, 'release.finished'));
     }
     return Items.length;

@@ -1,62 +1,81 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
+import { DynamoDirectoryStore } from '../functions/adapters/dynamodb/directory-store';
+import { DynamoTokenStore } from '../functions/adapters/dynamodb/token-store';
 import type { AuditAction, AuditEvent } from '../functions/domain/audit';
+import type { Directory } from '../functions/domain/authorization';
 import type { Environment } from '../functions/domain/catalog';
-import { hashToken } from '../functions/domain/token';
+import { DEFAULT_POLICY } from '../functions/domain/policy';
+import { hashToken, tokenRecord } from '../functions/domain/token';
 
 export const DEMO_APP = 'hello-web';
 export const DEMO_APPROVERS = ['alice@example.com', 'bob@example.com'];
+export const DEMO_ADMIN = 'admin@example.com';
 export const DEMO_CI_IDENTITY = 'ci:hello-web-pipeline';
 /** What both demo environments run before the first release. */
 export const DEMO_INITIAL_IMAGE = `registry.example.com/hello-web@sha256:${'0'.repeat(63)}1`;
 
 export interface DemoSeed {
   ciToken: string;
+  adminToken: string;
   approvalTimeoutSeconds: number;
-  approvers?: string[];
 }
 
-/** The demo environments: staging deploys at once, prod needs one approval. */
-export function demoEnvironments(seed: Pick<DemoSeed, 'approvalTimeoutSeconds' | 'approvers'>, at: string): Environment[] {
+/** The demo environments: staging deploys at once, prod needs one approval from a release manager. */
+export function demoEnvironments(seed: Pick<DemoSeed, 'approvalTimeoutSeconds'>, at: string): Environment[] {
   const current = { image: DEMO_INITIAL_IMAGE, deployedAt: at };
+  const target = (namespace: string) => ({ namespace, deployment: DEMO_APP, container: 'web' });
   return [
-    {
-      app: DEMO_APP,
-      name: 'staging',
-      order: 0,
-      target: { namespace: 'staging', deployment: DEMO_APP, container: 'web' },
-      approvalsRequired: 0,
-      approvers: [],
-      approvalTimeoutSeconds: seed.approvalTimeoutSeconds,
-      current,
-    },
-    {
-      app: DEMO_APP,
-      name: 'prod',
-      order: 1,
-      target: { namespace: 'prod', deployment: DEMO_APP, container: 'web' },
-      approvalsRequired: 1,
-      approvers: seed.approvers ?? DEMO_APPROVERS,
-      approvalTimeoutSeconds: seed.approvalTimeoutSeconds,
-      current,
-    },
+    { app: DEMO_APP, name: 'staging', order: 0, target: target('staging'), policy: { ...DEFAULT_POLICY, required: 0 }, current },
+    { app: DEMO_APP, name: 'prod', order: 1, target: target('prod'), policy: { ...DEFAULT_POLICY, required: 1, timeoutSeconds: seed.approvalTimeoutSeconds }, current },
   ];
 }
 
 /**
- * Writes the demo app, its environments and the CI token. Re-running keeps
- * existing environments (and what they currently run) but re-registers the token.
+ * Who may do what in the demo: an admin; the CI pipeline and carol deploy;
+ * the release managers (alice, bob) approve images into prod; dave approves
+ * prod configuration; erin only looks.
+ */
+export function demoDirectory(): Directory {
+  const grant = (id: string, subject: Directory['grants'][number]['subject'], role: Directory['grants'][number]['role'], app: string, environment: string) => ({ id, subject, role, app, environment });
+  return {
+    groups: { 'release-managers': [...DEMO_APPROVERS] },
+    grants: [
+      grant('grant-admin', { user: DEMO_ADMIN }, 'admin', '*', '*'),
+      grant('grant-ci', { user: DEMO_CI_IDENTITY }, 'deployer', DEMO_APP, '*'),
+      grant('grant-carol', { user: 'carol@example.com' }, 'deployer', DEMO_APP, '*'),
+      grant('grant-release-managers', { group: 'release-managers' }, 'image-approver', DEMO_APP, 'prod'),
+      grant('grant-dave', { user: 'dave@example.com' }, 'config-approver', DEMO_APP, 'prod'),
+      grant('grant-erin', { user: 'erin@example.com' }, 'viewer', DEMO_APP, '*'),
+    ],
+  };
+}
+
+/**
+ * Writes the demo app, who may do what, and the CI and admin tokens. Re-running
+ * keeps an existing app (and what its environments run) and directory, and
+ * re-registers the tokens.
  */
 export async function seedDemo(endpoint: string, tableName: string, seed: DemoSeed): Promise<void> {
   const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint });
-  const catalog = new DynamoCatalogWriter(db, tableName);
   const at = new Date().toISOString();
+  const audit = (action: AuditAction, subject: string): AuditEvent => ({ id: randomUUID(), app: DEMO_APP, actor: 'system:local-seed', action, subject, at });
   try {
-    const audit = (action: AuditAction, subject: string): AuditEvent => ({ id: randomUUID(), app: DEMO_APP, actor: 'system:local-seed', action, subject, at });
-    await catalog.putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, audit('app.registered', `app/${DEMO_APP}`), { keepExisting: true });
-    const hash = hashToken(seed.ciToken);
-    await catalog.putToken({ hash, identity: DEMO_CI_IDENTITY, createdAt: at }, audit('token.created', `token/${hash.slice(0, 12)}`));
+    await new DynamoCatalogWriter(db, tableName).putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, audit('app.registered', `app/${DEMO_APP}`), {
+      keepExisting: true,
+    });
+    const directory = new DynamoDirectoryStore(db, tableName);
+    if ((await directory.get()).version === 0) await directory.save(demoDirectory(), 0, audit('directory.changed', 'directory'));
+    const tokens = new DynamoTokenStore(db, tableName);
+    const seeded: Array<[string, string, 'ci' | 'personal']> = [
+      [seed.ciToken, DEMO_CI_IDENTITY, 'ci'],
+      [seed.adminToken, DEMO_ADMIN, 'personal'],
+    ];
+    for (const [secret, identity, type] of seeded) {
+      if (await tokens.find(hashToken(secret))) continue;
+      await tokens.create(tokenRecord(secret, { identity, type, description: 'seeded by npm start', createdAt: at, createdBy: 'system:local-seed' }), audit('token.created', `token/${identity}`));
+    }
   } finally {
     db.destroy();
   }

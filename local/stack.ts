@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   tableName: string;
   ciToken: string;
+  /** Personal token of the seeded admin (admin@example.com). */
+  adminToken: string;
   signingSecret: string;
   approvalTimeoutSeconds: number;
   rollout: { delayMs: number; progressDeadlineMs: number; timeoutSeconds: number; pollMs: number };
@@ -83,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint = dynamodb.endpoint;
     }
     await ensureTable(dynamodbEndpoint, options.tableName);
-    await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
+    await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, adminToken: options.adminToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
     const orphaned = await endOrphanedReleases(dynamodbEndpoint, options.tableName);
     if (orphaned > 0) log(`ended ${orphaned} release(s) left in flight by an earlier run (executions do not survive a restart)`);
 

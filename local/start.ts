@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEMO_APP, DEMO_APPROVERS } from './seed';
+import { DEMO_ADMIN, DEMO_APP, DEMO_APPROVERS } from './seed';
 import { startLocalStack } from './stack';
 
 const settings = z
@@ -43,6 +43,7 @@ async function persistent(file: string, generate: () => string): Promise<string>
 }
 
 const ciToken = settings.GATEKEEPER_CI_TOKEN ?? (await persistent('ci-token', () => `gk_${randomBytes(32).toString('base64url')}`));
+const adminToken = await persistent('admin-token', () => `gk_${randomBytes(32).toString('base64url')}`);
 const signingSecret = await persistent('signing-secret', () => randomBytes(48).toString('base64url'));
 
 const stack = await startLocalStack({
@@ -51,6 +52,7 @@ const stack = await startLocalStack({
   ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT },
   tableName: 'gatekeeper-local',
   ciToken,
+  adminToken,
   signingSecret,
   approvalTimeoutSeconds: settings.APPROVAL_TIMEOUT_SECONDS,
   // Slow enough to watch a rollout happen, fast enough not to wait for it.
@@ -79,8 +81,9 @@ Gatekeeper is running locally.
   Kubernetes (sim.)   ${stack.kubernetesUrl}           kubectl --kubeconfig ${stack.kubeconfigPath} get deployments -A
   Data                ${dataDir}
 
-  Demo app "${DEMO_APP}": staging deploys at once, prod needs 1 approval from ${DEMO_APPROVERS.join(' or ')}.
-  CI token            ${ciToken}
+  Demo app "${DEMO_APP}": staging deploys at once, prod needs 1 approval from a release manager (${DEMO_APPROVERS.join(' or ')}).
+  CI token            ${ciToken}      (ci:hello-web-pipeline, deployer)
+  Admin token         ${adminToken}      (${DEMO_ADMIN}: policies, groups, grants, tokens)
 
 Start a release (then open the mailbox and follow an approver's link):
 

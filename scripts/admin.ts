@@ -5,6 +5,9 @@
  *
  *   app put <file.json>                         register or replace an app and its environments
  *   token create --identity ci:<name> [--days N] create a CI token (printed once, stored hashed)
+ *
+ * Day-to-day administration (policies, groups, grants, tokens) is the
+ * management API; this CLI bootstraps a fresh deployment before any admin exists.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,10 +15,12 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
+import { DynamoTokenStore } from '../functions/adapters/dynamodb/token-store';
 import { readAwsConfig, readTableConfig } from '../functions/config';
 import type { AuditAction, AuditEvent } from '../functions/domain/audit';
 import type { App } from '../functions/domain/catalog';
-import { generateToken, hashToken } from '../functions/domain/token';
+import { DEFAULT_POLICY, parsePolicy } from '../functions/domain/policy';
+import { generateToken, tokenRecord } from '../functions/domain/token';
 
 const name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));
 const appFile = z.strictObject({
@@ -27,9 +32,8 @@ const appFile = z.strictObject({
         namespace: name,
         deployment: name,
         container: name,
-        approvalsRequired: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
-        approvers: z.array(z.email()),
-        approvalTimeoutHours: z._default(z.number().check(z.positive(), z.maximum(24 * 365)), 72),
+        /** As `PUT /v1/apps/{app}/envs/{env}/policy` takes it; omitted = the default (1 approval, 72 h). */
+        policy: z.optional(z.unknown()),
       }),
     )
     .check(z.length(2, 'an app has exactly two environments: staging then production')),
@@ -38,7 +42,8 @@ const appFile = z.strictObject({
 const [command, subcommand, ...rest] = process.argv.slice(2);
 const aws = readAwsConfig(process.env);
 const db = createDocumentClient(aws);
-const catalog = new DynamoCatalogWriter(db, readTableConfig(process.env).TABLE_NAME);
+const tableName = readTableConfig(process.env).TABLE_NAME;
+const catalog = new DynamoCatalogWriter(db, tableName);
 const now = new Date();
 // The operator's login names the actor: the CLI runs with their AWS credentials.
 const actor = `cli:${process.env.USER ?? 'unknown'}`;
@@ -55,25 +60,24 @@ try {
         name: env.name,
         order,
         target: { namespace: env.namespace, deployment: env.deployment, container: env.container },
-        approvalsRequired: env.approvalsRequired,
-        approvers: env.approvers.map((email) => email.toLowerCase()),
-        approvalTimeoutSeconds: Math.round(env.approvalTimeoutHours * 3600),
+        policy: env.policy === undefined ? DEFAULT_POLICY : parsePolicy(env.policy),
       })),
     };
     await catalog.putApp(app, audit(app.name, 'app.registered', `app/${app.name}`));
-    console.log(`registered ${app.name}: ${app.environments.map((e) => `${e.name} (${e.approvalsRequired} approval(s))`).join(' → ')}`);
+    console.log(`registered ${app.name}: ${app.environments.map((e) => `${e.name} (${e.policy.required} approval(s))`).join(' → ')}`);
   } else if (command === 'token' && subcommand === 'create') {
     const { values } = parseArgs({ args: rest, options: { identity: { type: 'string' }, days: { type: 'string' } } });
     if (!values.identity?.startsWith('ci:')) throw new Error('--identity ci:<pipeline name> is required');
     const token = generateToken();
     const days = values.days ? Number(values.days) : undefined;
-    const hash = hashToken(token);
-    await catalog.putToken({
-      hash,
+    const record = tokenRecord(token, {
       identity: values.identity,
+      type: 'ci',
       createdAt: now.toISOString(),
+      createdBy: actor,
       ...(days ? { expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString() } : {}),
-    }, audit('*', 'token.created', `token/${hash.slice(0, 12)}`));
+    });
+    await new DynamoTokenStore(db, tableName).create(record, audit('*', 'token.created', `token/${record.id}`));
     console.log(`CI token for ${values.identity} (shown once, store it in your CI secrets):\n${token}`);
   } else {
     console.error('usage: npm run admin -- app put <file.json> | token create --identity ci:<name> [--days N]');

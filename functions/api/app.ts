@@ -4,7 +4,12 @@ import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
 import type { ApiDeps, ApiEnv } from './deps';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
+import { approvalRoutes } from './routes/approvals';
+import { appRoutes } from './routes/apps';
+import { directoryRoutes } from './routes/directory';
 import { releaseRoutes } from './routes/releases';
+import { reviewRoutes } from './routes/reviews';
+import { tokenRoutes } from './routes/tokens';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -22,6 +27,11 @@ export function createApp(deps: ApiDeps) {
   );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/v1/releases', releaseRoutes(deps));
+  app.route('/v1/approvals', approvalRoutes(deps));
+  app.route('/v1/reviews', reviewRoutes(deps));
+  app.route('/v1/apps', appRoutes(deps));
+  app.route('/v1/tokens', tokenRoutes(deps));
+  app.route('/v1/directory', directoryRoutes(deps));
   app.route('/approve', approvalLinkRoutes(deps));
   app.notFound((c) => respondWithProblem(c, new NotFoundError(`no route for ${c.req.method} ${c.req.path}`), deps.log));
   app.onError((error, c) => respondWithProblem(c, error, deps.log));

@@ -1,8 +1,12 @@
-import type { ApprovalStore, AuditLog, CatalogStore, ReleaseStore, Workflow } from '../domain/ports';
+import type { ApprovalStore, AuditLog, CatalogStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
+import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 
 export interface ApiDeps {
   catalog: CatalogStore;
+  catalogWriter: DynamoCatalogWriter;
+  tokens: TokenStore;
+  directory: DirectoryStore;
   releases: ReleaseStore;
   approvals: ApprovalStore;
   audit: AuditLog;

@@ -1,5 +1,4 @@
 import { castVote, type Decision, type VoteResult } from '../domain/approval';
-import type { LinkClaim } from '../domain/approval-link';
 import type { AuditEvent } from '../domain/audit';
 import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
 import { errorFields } from '../observability/logger';
@@ -13,16 +12,23 @@ const MAX_ATTEMPTS = 8;
  * simultaneous clicks exactly one closes the request and only that one resumes
  * the state machine. A lost race re-reads and re-decides. Refusals are audited.
  */
-export async function recordVote(deps: ApiDeps, claim: LinkClaim, decision: Decision, comment?: string): Promise<VoteResult> {
+/** Who votes on which request: from a verified email link or an authenticated API caller. */
+export interface Ballot {
+  releaseId: string;
+  environment: string;
+  voter: string;
+}
+
+export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const request = await deps.approvals.get(claim.releaseId, claim.environment);
-    if (!request) throw new NotFoundError(`release ${claim.releaseId} has no approval request for ${claim.environment}`);
+    const request = await deps.approvals.get(ballot.releaseId, ballot.environment);
+    if (!request) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
     const at = deps.clock().toISOString();
-    const vote = { voter: claim.approver, decision, at, ...(comment ? { comment } : {}) };
+    const vote = { voter: ballot.voter, decision, at, ...(comment ? { comment } : {}) };
     const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({
       id: deps.newId(),
       app: request.app,
-      actor: claim.approver,
+      actor: ballot.voter,
       action,
       subject: `release/${request.releaseId}/approval/${request.environment}`,
       at,
@@ -39,7 +45,7 @@ export async function recordVote(deps: ApiDeps, claim: LinkClaim, decision: Deci
       throw error;
     }
     const events = [audit('approval.vote', { decision, comment, image: request.image })];
-    if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length }));
+    if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length, summary: result.evaluation.summary }));
     try {
       await deps.approvals.saveVote(result.request, result.vote, events);
     } catch (error) {
@@ -49,7 +55,7 @@ export async function recordVote(deps: ApiDeps, claim: LinkClaim, decision: Deci
       }
       throw error;
     }
-    deps.log.info('vote recorded', { releaseId: request.releaseId, environment: request.environment, voter: claim.approver, decision, closedAs: result.closedAs });
+    deps.log.info('vote recorded', { releaseId: request.releaseId, environment: request.environment, voter: ballot.voter, decision, closedAs: result.closedAs, summary: result.evaluation.summary });
     if (result.closedAs) await resumeWorkflow(deps, result);
     return result;
   }

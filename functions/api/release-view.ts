@@ -1,8 +1,37 @@
-import { missingApprovals } from '../domain/approval';
+import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
 import type { ReleaseView } from '../domain/ports';
 
+/** An approval request as the API shows it: who may vote, who did, and what is still missing. */
+export function approvalResponse(request: ApprovalRequest, now: Date) {
+  const evaluation = evaluateRequest(request);
+  return {
+    id: request.id,
+    gate: request.gate,
+    releaseId: request.releaseId,
+    app: request.app,
+    environment: request.environment,
+    image: request.image,
+    commit: request.commit,
+    author: request.author,
+    requestedBy: request.requestedBy,
+    labels: request.labels,
+    comment: request.comment,
+    status: request.status,
+    policy: request.policy,
+    approvers: request.notified,
+    votes: request.votes,
+    approvals: evaluation.approvals,
+    missing: evaluation.missing,
+    summary: request.status === 'pending' ? evaluation.summary : request.closedReason ?? request.status,
+    requestedAt: request.createdAt,
+    ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(request.createdAt)) / 1000)),
+    expiresAt: request.expiresAt,
+    decidedAt: request.decidedAt,
+  };
+}
+
 /** The public JSON shape of a release (`GET /v1/releases/{id}`). */
-export function releaseResponse({ release, approvals }: ReleaseView) {
+export function releaseResponse({ release, approvals }: ReleaseView, now: Date) {
   return {
     id: release.id,
     app: release.app,
@@ -14,6 +43,7 @@ export function releaseResponse({ release, approvals }: ReleaseView) {
     labels: release.labels,
     comment: release.comment,
     requestedBy: release.requestedBy,
+    breakGlass: release.breakGlass,
     createdAt: release.createdAt,
     updatedAt: release.updatedAt,
     finishedAt: release.finishedAt,
@@ -23,16 +53,6 @@ export function releaseResponse({ release, approvals }: ReleaseView) {
     stages: [release.stagingEnvironment, release.productionEnvironment]
       .map((env) => release.stages[env])
       .filter((stage) => stage !== undefined),
-    approvals: approvals.map((request) => ({
-      environment: request.environment,
-      status: request.status,
-      required: request.required,
-      missing: missingApprovals(request),
-      approvers: request.approvers,
-      votes: request.votes,
-      requestedAt: request.createdAt,
-      expiresAt: request.expiresAt,
-      decidedAt: request.decidedAt,
-    })),
+    approvals: approvals.map((request) => approvalResponse(request, now)),
   };
 }

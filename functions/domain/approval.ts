@@ -5,9 +5,12 @@ import {
   RequestClosedError,
   SelfApprovalError,
 } from './errors';
+import { evaluate, type ApprovalPolicy, type Evaluation, type Voter } from './policy';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'superseded';
 export type Decision = 'approve' | 'reject';
+/** Image approvals and configuration approvals have separate approvers (S2). */
+export type ApprovalGate = 'image' | 'config';
 
 export interface Vote {
   voter: string;
@@ -18,10 +21,15 @@ export interface Vote {
 
 /**
  * A release's request for approval into one environment. It snapshots what is
- * being approved so the confirmation page and the audit trail show exactly the
- * digest the approvers saw.
+ * being approved (the digest, B2), the policy and who was eligible with their
+ * groups, so deciding a vote needs nothing but this item: no directory read,
+ * and a later policy or group change cannot alter a request silently (it voids
+ * it instead).
  */
 export interface ApprovalRequest {
+  /** `<releaseId>.<environment>`. */
+  id: string;
+  gate: ApprovalGate;
   releaseId: string;
   app: string;
   environment: string;
@@ -33,66 +41,83 @@ export interface ApprovalRequest {
   comment?: string;
   /** What the environment ran when approval was requested. */
   currentImage?: string;
-  required: number;
-  /** Who may vote: the environment's approvers minus the author and the requester. */
-  approvers: string[];
+  policy: Pick<ApprovalPolicy, 'required' | 'rules'>;
+  policyVersion: number;
+  /** Who may vote (approver role, minus the author and the requester) and their groups. */
+  eligible: Voter[];
+  /** Who was asked (emailed): the requester's named approvers, or everyone eligible. */
+  notified: string[];
   votes: Vote[];
   status: ApprovalStatus;
   taskToken: string;
   createdAt: string;
   expiresAt: string;
   decidedAt?: string;
+  /** Why it was closed without a decision (superseded, policy changed, cancelled). */
+  closedReason?: string;
   /** Optimistic-concurrency counter: every write is conditional on it. */
   version: number;
 }
 
-const normalise = (email: string) => email.trim().toLowerCase();
+export const approvalId = (releaseId: string, environment: string) => `${releaseId}.${environment}`;
 
-/** People who can never approve a release: whoever wrote it and whoever asked for it. */
+export function parseApprovalId(id: string): { releaseId: string; environment: string } | undefined {
+  const dot = id.lastIndexOf('.');
+  if (dot <= 0 || dot === id.length - 1) return undefined;
+  return { releaseId: id.slice(0, dot), environment: id.slice(dot + 1) };
+}
+
+export const normaliseIdentity = (id: string) => id.trim().toLowerCase();
+
+/** Whoever wrote a release and whoever asked for it never count as its approvers. */
+export function excludedVoters(request: Pick<ApprovalRequest, 'author' | 'requestedBy'>): string[] {
+  return [request.author, request.requestedBy].filter((x): x is string => Boolean(x)).map(normaliseIdentity);
+}
+
 export function isSelfApproval(request: Pick<ApprovalRequest, 'author' | 'requestedBy'>, voter: string): boolean {
-  const self = [request.author, request.requestedBy].filter((x): x is string => Boolean(x)).map(normalise);
-  return self.includes(normalise(voter));
+  return excludedVoters(request).includes(normaliseIdentity(voter));
 }
 
-export function eligibleApprovers(candidates: string[], release: Pick<ApprovalRequest, 'author' | 'requestedBy'>): string[] {
-  const unique = [...new Set(candidates.map(normalise))];
-  return unique.filter((email) => !isSelfApproval(release, email));
-}
+export const evaluateRequest = (request: ApprovalRequest): Evaluation =>
+  evaluate(request.policy, request.eligible, request.votes, excludedVoters(request));
 
 export interface VoteResult {
   request: ApprovalRequest;
   /** The vote as recorded (voter normalised). */
   vote: Vote;
+  evaluation: Evaluation;
   /** Set when this vote closed the request. */
   closedAs?: 'approved' | 'rejected';
 }
 
 /**
  * Applies one vote. Pure: the caller persists the result conditionally on
- * `request.version`, so concurrent votes cannot both win. Any eligible
- * approver's reject closes the request; it is approved once `required`
- * distinct eligible approvers said yes.
+ * `request.version`, so concurrent votes cannot both win. The order of checks
+ * decides which refusal a person sees: self-approval first (it is audited as
+ * such), then eligibility, then single use, then whether the request is open.
  */
 export function castVote(request: ApprovalRequest, vote: Vote, now: Date): VoteResult {
-  const voter = normalise(vote.voter);
+  const voter = normaliseIdentity(vote.voter);
   if (isSelfApproval(request, voter)) {
     throw new SelfApprovalError(`${voter} requested or authored release ${request.releaseId} and cannot approve it`);
   }
-  if (!request.approvers.includes(voter)) {
-    throw new NotAnApproverError(`${voter} is not an approver of ${request.app}/${request.environment}`);
+  if (!request.eligible.some((e) => e.id === voter)) {
+    throw new NotAnApproverError(`${voter} is not an ${request.gate} approver of ${request.app}/${request.environment}`);
   }
   if (request.votes.some((v) => v.voter === voter)) {
     throw new LinkUsedError(`${voter} already voted on release ${request.releaseId}; a link works once`);
   }
   if (request.status !== 'pending') {
-    throw new RequestClosedError(`the approval of release ${request.releaseId} for ${request.environment} is already ${request.status}`);
+    const why = request.closedReason ? ` (${request.closedReason})` : '';
+    throw new RequestClosedError(`the approval of release ${request.releaseId} for ${request.environment} is already ${request.status}${why}`);
   }
   if (now.getTime() >= Date.parse(request.expiresAt)) {
     throw new LinkExpiredError(`the approval request of release ${request.releaseId} expired at ${request.expiresAt}`);
   }
   const recorded = { ...vote, voter };
   const votes = [...request.votes, recorded];
-  const closedAs = decide(request.required, votes);
+  const evaluation = evaluate(request.policy, request.eligible, votes, excludedVoters(request));
+  const closedAs = evaluation.status === 'pending' ? undefined : evaluation.status;
   const next: ApprovalRequest = {
     ...request,
     votes,
@@ -100,17 +125,5 @@ export function castVote(request: ApprovalRequest, vote: Vote, now: Date): VoteR
     version: request.version + 1,
     ...(closedAs ? { decidedAt: vote.at } : {}),
   };
-  return closedAs ? { request: next, vote: recorded, closedAs } : { request: next, vote: recorded };
-}
-
-function decide(required: number, votes: Vote[]): 'approved' | 'rejected' | undefined {
-  if (votes.some((v) => v.decision === 'reject')) return 'rejected';
-  const approvals = votes.filter((v) => v.decision === 'approve').length;
-  return approvals >= required ? 'approved' : undefined;
-}
-
-/** Human summary for pages and API: "needs 1 more approval". */
-export function missingApprovals(request: ApprovalRequest): number {
-  const approvals = request.votes.filter((v) => v.decision === 'approve').length;
-  return Math.max(0, request.required - approvals);
+  return { request: next, vote: recorded, evaluation, ...(closedAs ? { closedAs } : {}) };
 }

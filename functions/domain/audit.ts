@@ -28,7 +28,13 @@ export type AuditAction =
   | 'approval.decided'
   | 'approval.refused'
   | 'app.registered'
-  | 'token.created';
+  | 'policy.changed'
+  | 'directory.changed'
+  | 'token.created'
+  | 'token.revoked'
+  | 'release.superseded'
+  | 'release.break-glass'
+  | 'review.closed';
 
 export function auditEvent(input: Omit<AuditEvent, 'id'>, newId: () => string): AuditEvent {
   return { id: newId(), ...input };

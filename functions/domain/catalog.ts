@@ -1,4 +1,5 @@
 import type { DeploymentTarget } from './cluster';
+import type { ApprovalPolicy } from './policy';
 
 /** An environment of an app, in promotion order, with its approval gate. */
 export interface Environment {
@@ -7,11 +8,10 @@ export interface Environment {
   /** Position in the app's promotion chain: 0 deploys first. */
   order: number;
   target: DeploymentTarget;
-  /** Number of approvals needed before a release reaches this environment; 0 = no gate. */
-  approvalsRequired: number;
-  /** Emails of the people who may approve releases into this environment. */
-  approvers: string[];
-  approvalTimeoutSeconds: number;
+  /** Who must approve (by role grants and group rules), how long a request waits, freezes. */
+  policy: ApprovalPolicy;
+  /** Bumped on every policy change; requests opened under an older one are void. */
+  policyVersion?: number;
   /** What Gatekeeper last deployed here (or what the environment was seeded with). */
   current?: { image: string; releaseId?: string; deployedAt: string };
 }
@@ -23,12 +23,18 @@ export interface App {
 
 /** A CI or personal API token, stored only as a hash of its secret. */
 export interface ApiToken {
+  /** Public handle for listing and revoking; never the secret. */
+  id: string;
   hash: string;
   /** `ci:<name>` for service identities, an email for people. */
   identity: string;
+  type: 'ci' | 'personal';
+  description?: string;
   createdAt: string;
+  createdBy: string;
   expiresAt?: string;
   revokedAt?: string;
+  revokedBy?: string;
 }
 
 /**

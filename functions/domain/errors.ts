@@ -46,3 +46,11 @@ export class ConflictError extends defineError('Conflict', 'conflict', 409, 'Con
 export class InvalidStateError extends defineError('InvalidState', 'invalid-state', 409, 'Not possible in the current state') {}
 /** The workflow engine refused or failed a call; the release was marked accordingly. */
 export class WorkflowUnavailableError extends defineError('WorkflowUnavailable', 'workflow-unavailable', 503, 'Workflow engine unavailable') {}
+/** The environment is inside a freeze window whose policy refuses deploys. */
+export class FrozenError extends defineError('EnvironmentFrozen', 'frozen', 409, 'Environment is frozen') {}
+/** Break-glass needs the grant and a written justification. */
+export class BreakGlassRefusedError extends defineError('BreakGlassRefused', 'break-glass-refused', 403, 'Break-glass refused') {}
+/** An Idempotency-Key was reused with a different request body. */
+export class IdempotencyKeyReusedError extends defineError('IdempotencyKeyReused', 'idempotency-key-reused', 422, 'Idempotency key reused') {}
+/** The named approvers cannot satisfy the environment's policy. */
+export class UnsatisfiablePolicyError extends defineError('UnsatisfiablePolicy', 'unsatisfiable-approvers', 422, 'These approvers can never approve this release') {}

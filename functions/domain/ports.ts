@@ -1,5 +1,6 @@
 import type { ApprovalRequest, Vote } from './approval';
 import type { AuditEvent } from './audit';
+import type { Directory } from './authorization';
 import type { ApiToken, App, Environment } from './catalog';
 import type { Release, ReleaseStatus, Stage } from './release';
 
@@ -10,7 +11,24 @@ import type { Release, ReleaseStatus, Stage } from './release';
 export interface CatalogStore {
   getApp(name: string): Promise<App | undefined>;
   getEnvironment(app: string, environment: string): Promise<Environment | undefined>;
-  findToken(hash: string): Promise<ApiToken | undefined>;
+}
+
+export interface TokenStore {
+  find(hash: string): Promise<ApiToken | undefined>;
+  create(token: ApiToken, audit: AuditEvent): Promise<void>;
+  list(): Promise<ApiToken[]>;
+  /** Marks the token revoked; undefined if no token has this id. */
+  revoke(id: string, audit: AuditEvent): Promise<ApiToken | undefined>;
+}
+
+export interface VersionedDirectory extends Directory {
+  version: number;
+}
+
+export interface DirectoryStore {
+  get(): Promise<VersionedDirectory>;
+  /** Saves if the stored directory is still at `expectedVersion`; ConflictError otherwise. */
+  save(next: Directory, expectedVersion: number, audit: AuditEvent): Promise<VersionedDirectory>;
 }
 
 export interface ReleaseView {
@@ -18,14 +36,33 @@ export interface ReleaseView {
   approvals: ApprovalRequest[];
 }
 
+/** B11: what a CI request with an Idempotency-Key produced, kept 24 h. */
+export interface IdempotencyRecord {
+  identity: string;
+  key: string;
+  bodyHash: string;
+  releaseId: string;
+  createdAt: string;
+  /** Epoch seconds after which the key may be reused (DynamoDB TTL deletes it later). */
+  expiresAt: number;
+}
+
 export interface ReleaseStore {
-  /** Fails with ConflictError if the id exists. */
-  create(release: Release, audit: AuditEvent): Promise<void>;
+  /**
+   * Fails with ConflictError if the id exists, or if `idempotency` is given and
+   * an unexpired record for that identity and key exists.
+   */
+  create(release: Release, audit: AuditEvent, idempotency?: IdempotencyRecord): Promise<void>;
+  findIdempotency(identity: string, key: string): Promise<IdempotencyRecord | undefined>;
   get(id: string): Promise<Release | undefined>;
   /** The release and its approval requests in one read. */
   view(id: string): Promise<ReleaseView | undefined>;
   /** Records a stage change; a succeeded stage also becomes the environment's current deployment. */
   saveStage(release: Release, stage: Stage, audit: AuditEvent): Promise<void>;
+  /** B6: records the post-hoc review of a break-glass release; false if it was already reviewed. */
+  closeReview(releaseId: string, review: { by: string; comment: string; at: string }, audit: AuditEvent): Promise<boolean>;
+  /** Break-glass releases whose review is still open, oldest first. */
+  listOpenReviews(): Promise<Release[]>;
   /** Ends the release unless it already ended; returns false when it had. */
   finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean>;
 }
@@ -36,13 +73,18 @@ export interface ApprovalStore {
   get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined>;
   /**
    * Persists `next` only if the stored request is still at `next.version - 1`
-   * and pending; throws ConflictError otherwise. When the vote approved the
+   * and pending, and the environment's policy is still the one the request was
+   * opened under; throws ConflictError otherwise. When the vote approved the
    * request, the release goes back to `running` in the same transaction.
    */
   saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void>;
-  /** Closes a pending request without a vote (expired, cancelled); false if it was not pending. */
-  close(request: ApprovalRequest, status: 'expired' | 'cancelled', audit: AuditEvent): Promise<boolean>;
+  /** Closes a pending request without a decision; false if it was not pending any more. */
+  close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean>;
+  /** Pending requests, oldest first; for one app (and environment) or all. */
+  listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]>;
 }
+
+export type ClosedWithoutDecision = 'expired' | 'cancelled' | 'superseded';
 
 /** Standalone audit writes, for refusals that change nothing else. */
 export interface AuditLog {

@@ -7,9 +7,10 @@ export type ReleaseStatus =
   | 'rejected'
   | 'expired'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'superseded';
 
-export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ['succeeded', 'rejected', 'expired', 'failed', 'cancelled'];
+export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ['succeeded', 'rejected', 'expired', 'failed', 'cancelled', 'superseded'];
 
 export const isTerminal = (status: ReleaseStatus): boolean => TERMINAL_STATUSES.includes(status);
 
@@ -35,8 +36,12 @@ export interface Release {
   author?: string;
   labels: string[];
   comment?: string;
-  /** Identity behind the CI token that started the release. */
+  /** Identity behind the token that started the release. */
   requestedBy: string;
+  /** Approvers the requester named (a subset of the eligible); only they are asked. */
+  approvers?: string[];
+  /** Set when a break-glass holder deployed past the gate (B6). */
+  breakGlass?: BreakGlass;
   status: ReleaseStatus;
   stagingEnvironment: string;
   productionEnvironment: string;
@@ -63,5 +68,15 @@ export function executionName(app: string, image: PinnedImage, now: Date, releas
   return `${safeApp}${suffix}`;
 }
 
+export interface BreakGlass {
+  by: string;
+  justification: string;
+  at: string;
+  /** The post-hoc review an approver closes. */
+  review?: { by: string; comment: string; at: string };
+}
+
+export const MIN_JUSTIFICATION = 20;
+
 /** Outcomes the state machine's Record* states report. */
-export type ReleaseOutcome = Extract<ReleaseStatus, 'succeeded' | 'rejected' | 'expired' | 'failed' | 'cancelled'>;
+export type ReleaseOutcome = Extract<ReleaseStatus, 'succeeded' | 'rejected' | 'expired' | 'failed' | 'cancelled' | 'superseded'>;

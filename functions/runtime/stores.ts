@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DynamoApprovalStore } from '../adapters/dynamodb/approval-store';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-items';
 import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
+import { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoDirectoryStore } from '../adapters/dynamodb/directory-store';
 import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
+import { DynamoTokenStore } from '../adapters/dynamodb/token-store';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
 
@@ -19,8 +22,11 @@ export function baseDeps(env: Env, service: string) {
     aws,
     releases: new DynamoReleaseStore(db, TABLE_NAME),
     catalog: new DynamoCatalogStore(db, TABLE_NAME),
+    catalogWriter: new DynamoCatalogWriter(db, TABLE_NAME),
     approvals: new DynamoApprovalStore(db, TABLE_NAME),
     audit: new DynamoAuditLog(db, TABLE_NAME),
+    tokens: new DynamoTokenStore(db, TABLE_NAME),
+    directory: new DynamoDirectoryStore(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,
     log: createLogger(service, logLevel(env.LOG_LEVEL)),

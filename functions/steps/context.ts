@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditAction, AuditEvent } from '../domain/audit';
 import { NotFoundError } from '../domain/errors';
 import type { CatalogStore, ReleaseStore } from '../domain/ports';
@@ -11,7 +10,7 @@ export interface StepContext {
   releases: ReleaseStore;
   catalog: CatalogStore;
   clock: () => Date;
-  newId?: () => string;
+  newId: () => string;
   log: Logger;
 }
 
@@ -26,7 +25,7 @@ export function stepAudit(
   detail?: Record<string, unknown>,
 ): AuditEvent {
   return {
-    id: (ctx.newId ?? randomUUID)(),
+    id: ctx.newId(),
     app: release.app,
     actor: STEP_ACTOR,
     action,

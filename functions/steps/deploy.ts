@@ -1,5 +1,6 @@
 import type { ClusterGateway, RolloutOptions } from '../domain/cluster';
-import { RolloutFailedError } from '../domain/errors';
+import { FrozenError, RolloutFailedError } from '../domain/errors';
+import { activeFreeze } from '../domain/freeze';
 import type { Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type StepContext } from './context';
@@ -10,6 +11,15 @@ export interface DeployStepDeps extends StepContext {
 }
 
 /** Output of DeployToStaging / DeployToProduction, shown in the console's execution history. */
+export type DeployOutput = DeployResult | FrozenResult;
+
+/** The environment is frozen and its policy waits: nothing was deployed; the state machine waits until `frozenUntil`. */
+export interface FrozenResult {
+  environment: string;
+  frozenUntil: string;
+  reason: string;
+}
+
 export interface DeployResult {
   environment: string;
   namespace: string;
@@ -27,8 +37,15 @@ export interface DeployResult {
  * rollback target instead of its own.
  */
 export function createDeployStep(deps: DeployStepDeps) {
-  return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployResult> => {
+  return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployOutput> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
+    const freeze = release.breakGlass ? undefined : activeFreeze(env.policy.freeze, deps.clock());
+    if (freeze) {
+      const reason = `${env.app}/${env.name} is frozen until ${freeze.endsAt.toISOString()}${freeze.window.reason ? ` (${freeze.window.reason})` : ''}`;
+      if (env.policy.freeze.onFreeze === 'fail') throw new FrozenError(`${reason}; the policy refuses deploys during a freeze`);
+      deps.log.info('waiting for freeze to end', { releaseId, environment, until: freeze.endsAt.toISOString() });
+      return { environment, frozenUntil: freeze.endsAt.toISOString(), reason };
+    }
     const earlier = release.stages[environment];
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
     const stage: Stage = {

@@ -19,10 +19,11 @@ export function createRecordOutcomeStep(deps: RecordOutcomeDeps) {
     const release = await deps.releases.get(releaseId);
     if (!release) throw new Error(`release ${releaseId} does not exist`);
     const reason = describeFailure(failure);
-    if (outcome === 'expired' || outcome === 'cancelled') {
+    if (outcome === 'expired' || outcome === 'cancelled' || outcome === 'superseded') {
+      // Usually closed already by whoever cancelled or superseded it; an expiry closes it here.
       const request = await deps.approvals.get(releaseId, release.productionEnvironment);
-      if (request) {
-        await deps.approvals.close(request, outcome, stepAudit(deps, release, 'approval.decided', `approval/${request.environment}`, { status: outcome }));
+      if (request?.status === 'pending') {
+        await deps.approvals.close(request, outcome, reason ?? outcome, stepAudit(deps, release, 'approval.decided', `approval/${request.environment}`, { status: outcome }));
       }
     }
     const finished = await deps.releases.finish(

@@ -1,13 +1,20 @@
-import { eligibleApprovers, type ApprovalRequest } from '../domain/approval';
+import { approvalId, excludedVoters, normaliseIdentity, type ApprovalRequest } from '../domain/approval';
 import { signLink } from '../domain/approval-link';
+import { groupsOf, membersWithRole, type Directory } from '../domain/authorization';
+import type { Environment } from '../domain/catalog';
 import { GatekeeperError } from '../domain/errors';
-import type { ApprovalStore, Mailer, TaskCallbacks } from '../domain/ports';
+import { unsatisfiable, type Voter } from '../domain/policy';
+import type { ApprovalStore, DirectoryStore, Mailer, TaskCallbacks } from '../domain/ports';
+import type { Release } from '../domain/release';
+import { isServiceIdentity } from '../domain/token';
 import { errorFields } from '../observability/logger';
-import { approvalEmail } from '../views/approval-email';
+import { approvalEmail, breakGlassEmail } from '../views/approval-email';
 import { loadReleaseAndEnvironment, stepAudit, type StepContext } from './context';
+import { supersedeOlderRequests } from './supersede';
 
 export interface RequestApprovalDeps extends StepContext {
   approvals: ApprovalStore;
+  directory: DirectoryStore;
   mailer: Mailer;
   workflow: TaskCallbacks;
   signingSecret: () => Promise<string>;
@@ -29,35 +36,50 @@ export class NoEligibleApproversError extends GatekeeperError {
   override readonly name = 'NoEligibleApprovers';
 }
 
+/** Who may approve images into this environment, with their groups, minus the author and requester. */
+export function eligibleVoters(directory: Directory, env: Pick<Environment, 'app' | 'name'>, release: Pick<Release, 'author' | 'requestedBy' | 'approvers'>): Voter[] {
+  const excluded = excludedVoters(release);
+  const named = release.approvers?.map(normaliseIdentity);
+  return membersWithRole(directory, 'image-approver', { app: env.app, environment: env.name })
+    .filter((id) => !excluded.includes(id) && (!named || named.includes(id)))
+    .map((id) => ({ id, groups: groupsOf(directory, id) }));
+}
+
 /**
- * Opens the approval request (holding the task token) and emails each eligible
- * approver a personal signed link. The state machine then waits until an
- * approver's decision resumes it, or its timeout expires the request.
+ * Opens the approval request (holding the task token) and emails each approver
+ * asked a personal signed link; older pending requests of the environment are
+ * superseded. The state machine then waits until a decision resumes it or its
+ * timeout expires the request. Break-glass and ungated environments resume at once.
  */
 export function createRequestApprovalStep(deps: RequestApprovalDeps) {
   return async (input: RequestApprovalInput): Promise<{ notified: string[] }> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, input.releaseId, input.environment);
-    if (env.approvalsRequired === 0) {
+    const directory = await deps.directory.get();
+    if (release.breakGlass) return breakGlass(deps, input, release, env, directory);
+    if (env.policy.required === 0 && env.policy.rules.length === 0) {
       // An ungated environment still passes through the same state, so the history reads the same.
       await deps.workflow.resume(input.taskToken, { decision: 'approved', approvedBy: [], reason: `${env.name} requires no approval` });
       return { notified: [] };
     }
-    const approvers = eligibleApprovers(env.approvers, release);
-    if (approvers.length < env.approvalsRequired) {
-      throw new NoEligibleApproversError(
-        `${env.name} needs ${env.approvalsRequired} approval(s) but only ${approvers.length} approver(s) are eligible (the author and requester cannot approve)`,
-      );
+    const eligible = eligibleVoters(directory, env, release);
+    const missing = unsatisfiable(env.policy, eligible, excludedVoters(release));
+    if (missing) {
+      throw new NoEligibleApproversError(`${env.name} can never be approved for this release: ${missing} (the author and requester cannot approve)`);
     }
     const now = deps.clock();
     const request: ApprovalRequest = {
+      id: approvalId(release.id, env.name),
+      gate: 'image',
       releaseId: release.id,
       app: release.app,
       environment: env.name,
       image: release.image,
       requestedBy: release.requestedBy,
       labels: release.labels,
-      required: env.approvalsRequired,
-      approvers,
+      policy: { required: env.policy.required, rules: env.policy.rules },
+      policyVersion: env.policyVersion ?? 0,
+      eligible,
+      notified: eligible.map((v) => v.id).filter((id) => !isServiceIdentity(id)),
       votes: [],
       status: 'pending',
       taskToken: input.taskToken,
@@ -69,7 +91,8 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       ...(release.comment ? { comment: release.comment } : {}),
       ...(env.current ? { currentImage: env.current.image } : {}),
     };
-    await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { approvers, required: env.approvalsRequired }));
+    await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { eligible: request.notified, policy: request.policy }));
+    if (env.policy.supersede) await supersedeOlderRequests(deps, request);
     const notified = await notify(deps, request);
     deps.log.info('approval requested', { releaseId: release.id, environment: env.name, notified, expiresAt: request.expiresAt });
     return { notified };
@@ -79,18 +102,33 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
 async function notify(deps: RequestApprovalDeps, request: ApprovalRequest): Promise<string[]> {
   const secret = await deps.signingSecret();
   const expiresAt = Math.floor(Date.parse(request.expiresAt) / 1000);
-  const results = await Promise.allSettled(
-    request.approvers.map(async (approver) => {
-      const token = signLink({ releaseId: request.releaseId, environment: request.environment, approver, expiresAt }, secret);
-      await deps.mailer.send(approvalEmail(request, approver, `${deps.publicBaseUrl}/approve/${token}`));
-      return approver;
-    }),
-  );
-  const notified = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  results.forEach((r, i) => {
-    if (r.status === 'rejected') deps.log.error('approval email not sent', { approver: request.approvers[i], ...errorFields(r.reason) });
+  const notified = await sendAll(deps, request.notified, (approver) => {
+    const token = signLink({ releaseId: request.releaseId, environment: request.environment, approver, expiresAt }, secret);
+    return approvalEmail(request, approver, `${deps.publicBaseUrl}/approve/${token}`);
   });
   // If nobody could be told, waiting is pointless; failing lets Step Functions retry the task.
-  if (notified.length === 0) throw new Error(`no approval email could be sent for release ${request.releaseId}`);
+  if (notified.length === 0 && request.notified.length > 0) throw new Error(`no approval email could be sent for release ${request.releaseId}`);
   return notified;
+}
+
+/** Sends one message per recipient; a failed send is logged and does not stop the others. */
+async function sendAll(deps: RequestApprovalDeps, recipients: string[], message: (to: string) => Parameters<Mailer['send']>[0]): Promise<string[]> {
+  const results = await Promise.allSettled(recipients.map(async (to) => (await deps.mailer.send(message(to)), to)));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') deps.log.error('email not sent', { to: recipients[i], ...errorFields(r.reason) });
+  });
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+}
+
+/** B6: past the gate at once, loudly: every approver and admin of the environment is told. */
+async function breakGlass(deps: RequestApprovalDeps, input: RequestApprovalInput, release: Release, env: Environment, directory: Directory) {
+  const glass = release.breakGlass!;
+  const scope = { app: env.app, environment: env.name };
+  const recipients = [...new Set([...membersWithRole(directory, 'image-approver', scope), ...membersWithRole(directory, 'admin', scope)])].filter(
+    (id) => !isServiceIdentity(id),
+  );
+  const notified = await sendAll(deps, recipients, (to) => breakGlassEmail(release, env.name, to, `${deps.publicBaseUrl}/v1/reviews`));
+  deps.log.warn('break-glass deployment', { releaseId: release.id, environment: env.name, by: glass.by, notified });
+  await deps.workflow.resume(input.taskToken, { decision: 'break-glass', approvedBy: [], breakGlassBy: glass.by, justification: glass.justification });
+  return { notified };
 }

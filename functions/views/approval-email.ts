@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../domain/approval';
 import type { MailMessage } from '../domain/ports';
+import type { Release } from '../domain/release';
 import { approvalFacts, approvalFactsHtml } from './approval-summary';
 import { escapeHtml, page } from './html';
 
@@ -28,4 +29,32 @@ ${approvalFactsHtml(request)}
 <p class="note">This link is personal to ${escapeHtml(approver)}, works once and expires with the request. Opening it changes nothing.</p>`,
   );
   return { to: approver, subject, text, html };
+}
+
+/** B6: everyone who could have approved hears at once that the gate was bypassed. */
+export function breakGlassEmail(release: Release, environment: string, to: string, reviewsUrl: string): MailMessage {
+  const glass = release.breakGlass;
+  const subject = `[Gatekeeper] BREAK-GLASS: ${release.app} → ${environment} deployed without approval by ${glass?.by}`;
+  const lines: Array<[string, string]> = [
+    ['App', release.app],
+    ['Environment', environment],
+    ['Image', release.image],
+    ['Commit', release.commit ?? ''],
+    ['By', glass?.by ?? ''],
+    ['Justification', glass?.justification ?? ''],
+  ];
+  const text = [
+    `${glass?.by} deployed past the approval gate (and any freeze) with break-glass.`,
+    '',
+    ...lines.filter(([, v]) => v).map(([label, value]) => `${label}: ${value}`),
+    '',
+    `It awaits a post-hoc review by an approver: ${reviewsUrl}`,
+  ].join('\n');
+  const html = page(
+    subject,
+    `<h2>Break-glass deployment: ${escapeHtml(release.app)} → ${escapeHtml(environment)}</h2>
+<table>${lines.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
+<p class="note">This deployment awaits a post-hoc review by an approver (<code>GET ${escapeHtml(reviewsUrl)}</code>).</p>`,
+  );
+  return { to, subject, text, html };
 }

@@ -1,4 +1,4 @@
-import { missingApprovals, type ApprovalRequest } from '../domain/approval';
+import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
 import { detailRows, escapeHtml } from './html';
 
 /** The facts an approver decides on, shared by the email and the confirmation page. */
@@ -13,9 +13,15 @@ export function approvalFacts(request: ApprovalRequest): Array<[string, string]>
     ['Labels', request.labels.join(', ')],
     ['Comment', request.comment ?? ''],
     [`Running in ${request.environment} now`, request.currentImage ?? 'unknown'],
-    ['Approvals', `${request.votes.filter((v) => v.decision === 'approve').length} of ${request.required} (needs ${missingApprovals(request)} more)`],
+    ['Approvals', `${evaluateRequest(request).approvals} so far: ${evaluateRequest(request).summary}`],
+    ['Rules', describePolicy(request)],
     ['Expires', request.expiresAt],
   ];
+}
+
+function describePolicy({ policy }: ApprovalRequest): string {
+  const rules = policy.rules.map((r) => `${r.min} from ${r.group}`);
+  return [`${policy.required} approval(s)`, ...rules].join(' and ');
 }
 
 export function approvalFactsHtml(request: ApprovalRequest): string {

@@ -9,6 +9,7 @@ import type { AuditEvent } from '../../functions/domain/audit';
 import { ConflictError } from '../../functions/domain/errors';
 import type { Release } from '../../functions/domain/release';
 import { ensureTable } from '../../local/tables';
+import { approvalRequest } from '../support/requests';
 
 const tableName = `gatekeeper-${randomUUID()}`;
 const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') });
@@ -42,23 +43,8 @@ async function newRelease(): Promise<Release> {
   return release;
 }
 
-const requestFor = (release: Release, overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
-  releaseId: release.id,
-  app: release.app,
-  environment: 'prod',
-  image: release.image,
-  requestedBy: release.requestedBy,
-  labels: [],
-  required: 2,
-  approvers: ['alice@example.com', 'bob@example.com'],
-  votes: [],
-  status: 'pending',
-  taskToken: 'token-1',
-  createdAt: at,
-  expiresAt: '2026-11-26T10:00:00.000Z',
-  version: 0,
-  ...overrides,
-});
+const requestFor = (release: Release, overrides: Partial<ApprovalRequest> = {}): ApprovalRequest =>
+  approvalRequest({ releaseId: release.id, image: release.image, requestedBy: release.requestedBy, author: undefined, policy: { required: 2, rules: [] }, taskToken: 'token-1', createdAt: at, ...overrides });
 
 describe('DynamoReleaseStore', () => {
   it('refuses a second release with the same id', async () => {
@@ -106,8 +92,18 @@ describe('DynamoApprovalStore', () => {
     const release = await newRelease();
     const request = requestFor(release);
     await approvals.open(request, audit('approval.requested'));
-    expect(await approvals.close(request, 'expired', audit('approval.decided'))).toBe(true);
-    expect(await approvals.close(request, 'cancelled', audit('approval.decided'))).toBe(false);
-    expect((await approvals.get(release.id, 'prod'))?.status).toBe('expired');
+    expect(await approvals.close(request, 'expired', 'timed out', audit('approval.decided'))).toBe(true);
+    expect(await approvals.close(request, 'cancelled', 'late', audit('approval.decided'))).toBe(false);
+    expect(await approvals.get(release.id, 'prod')).toMatchObject({ status: 'expired', closedReason: 'timed out' });
+    expect(await approvals.listPending({ app: 'hello-web', environment: 'prod' })).not.toContainEqual(expect.objectContaining({ releaseId: release.id }));
+  });
+
+  it('lists pending requests per app and environment, oldest first', async () => {
+    const first = await newRelease();
+    const second = await newRelease();
+    await approvals.open(requestFor(second, { createdAt: '2026-11-25T10:00:02.000Z' }), audit('approval.requested'));
+    await approvals.open(requestFor(first, { createdAt: '2026-11-25T10:00:01.000Z' }), audit('approval.requested'));
+    const pending = (await approvals.listPending({ app: 'hello-web', environment: 'prod' })).map((r) => r.releaseId);
+    expect(pending.indexOf(first.id)).toBeLessThan(pending.indexOf(second.id));
   });
 });

@@ -7,6 +7,7 @@ import type { AuditEvent } from '../../functions/domain/audit';
 import type { Release } from '../../functions/domain/release';
 import { endOrphanedReleases } from '../../local/reconcile';
 import { ensureTable } from '../../local/tables';
+import { approvalRequest } from '../support/requests';
 
 const tableName = `gatekeeper-${randomUUID()}`;
 const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') });
@@ -40,10 +41,7 @@ it('ends releases an earlier local run left in flight and cancels their approval
   const finished = release('succeeded');
   await releases.create(waiting, audit());
   await releases.create(finished, audit());
-  await approvals.open(
-    { releaseId: waiting.id, app: 'hello-web', environment: 'prod', image: 'i', requestedBy: 'ci:x', labels: [], required: 1, approvers: ['a@example.com'], votes: [], status: 'pending', taskToken: 't', createdAt: at, expiresAt: at, version: 0 },
-    audit(),
-  );
+  await approvals.open(approvalRequest({ releaseId: waiting.id }), audit());
 
   expect(await endOrphanedReleases(inject('dynamodbEndpoint'), tableName)).toBe(1);
   expect(await releases.get(waiting.id)).toMatchObject({ status: 'failed', reason: expect.stringContaining('local stack restarted') });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCatalogStore } from '../../functions/adapters/dynamodb/catalog-store';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
+import { DynamoTokenStore } from '../../functions/adapters/dynamodb/token-store';
 import { hashToken } from '../../functions/domain/token';
 import { ensureTable } from '../../local/tables';
 
@@ -16,18 +17,20 @@ const admin = (...args: string[]) =>
   run(join('node_modules', '.bin', 'tsx'), ['scripts/admin.ts', ...args], {
     env: { ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') },
   });
-const catalog = () => new DynamoCatalogStore(createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') }), tableName);
+const db = () => createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') });
+const catalog = () => new DynamoCatalogStore(db(), tableName);
+const tokens = () => new DynamoTokenStore(db(), tableName);
 
 beforeAll(() => ensureTable(inject('dynamodbEndpoint'), tableName));
 
 describe('npm run admin', () => {
   it('registers an app from a file', async () => {
     const { stdout } = await admin('app', 'put', 'examples/hello-web.app.json');
-    expect(stdout).toContain('registered hello-web: staging (0 approval(s)) → prod (1 approval(s))');
+    expect(stdout).toContain('registered hello-web: staging (0 approval(s)) → prod (2 approval(s))');
     const app = await catalog().getApp('hello-web');
-    expect(app?.environments.map((e) => [e.name, e.order, e.approvalTimeoutSeconds])).toEqual([
-      ['staging', 0, 259200],
-      ['prod', 1, 259200],
+    expect(app?.environments.map((e) => [e.name, e.order, e.policy.required, e.policy.rules.length])).toEqual([
+      ['staging', 0, 0, 0],
+      ['prod', 1, 2, 2],
     ]);
   });
 
@@ -41,8 +44,8 @@ describe('npm run admin', () => {
     const { stdout } = await admin('token', 'create', '--identity', 'ci:deploy-bot', '--days', '30');
     const token = stdout.trim().split('\n').at(-1) ?? '';
     expect(token).toMatch(/^gk_[\w-]{43}$/);
-    const stored = await catalog().findToken(hashToken(token));
-    expect(stored).toMatchObject({ identity: 'ci:deploy-bot', hash: hashToken(token) });
+    const stored = await tokens().find(hashToken(token));
+    expect(stored).toMatchObject({ identity: 'ci:deploy-bot', type: 'ci', hash: hashToken(token), expiresAt: expect.any(String) });
     expect(JSON.stringify(stored)).not.toContain(token);
   });
 });

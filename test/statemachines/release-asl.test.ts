@@ -24,9 +24,11 @@ describe('statemachines/release.asl.json', () => {
 
   it('reads build → stage → approval → prod with readable state names', () => {
     expect(definition.StartAt).toBe('DeployToStaging');
-    expect(states.DeployToStaging?.Next).toBe('WaitForProdApproval');
+    expect(states.DeployToStaging?.Next).toBe('IsStagingFrozen');
+    expect(states.IsStagingFrozen?.Default).toBe('WaitForProdApproval');
     expect(states.WaitForProdApproval?.Next).toBe('DeployToProduction');
-    expect(states.DeployToProduction?.Next).toBe('RecordSucceeded');
+    expect(states.DeployToProduction?.Next).toBe('IsProductionFrozen');
+    expect(states.IsProductionFrozen?.Default).toBe('RecordSucceeded');
   });
 
   it('waits for approval on a task token with a timeout and catches every way the wait can end', () => {
@@ -39,6 +41,7 @@ describe('statemachines/release.asl.json', () => {
       ['ApprovalRejected', 'RecordRejected'],
       ['States.Timeout', 'RecordExpired'],
       ['ReleaseCancelled', 'RecordCancelled'],
+      ['ReleaseSuperseded', 'RecordSuperseded'],
       ['States.ALL', 'RecordFailed'],
     ]);
   });

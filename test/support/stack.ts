@@ -7,6 +7,7 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 
 export interface TestStack extends LocalStack {
   ciToken: string;
+  adminToken: string;
   signingSecret: string;
   tableName: string;
 }
@@ -19,6 +20,7 @@ export interface TestStack extends LocalStack {
 export async function startTestStack(overrides: Partial<LocalStackOptions> = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-test-'));
   const ciToken = `gk_${randomBytes(32).toString('base64url')}`;
+  const adminToken = `gk_${randomBytes(32).toString('base64url')}`;
   const signingSecret = randomBytes(32).toString('hex');
   const tableName = `gatekeeper-${randomUUID()}`;
   const stack = await startLocalStack({
@@ -27,6 +29,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName,
     ciToken,
+    adminToken,
     signingSecret,
     approvalTimeoutSeconds: 3600,
     rollout: { delayMs: 30, progressDeadlineMs: 400, timeoutSeconds: 5, pollMs: 25 },
@@ -36,6 +39,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
   return {
     ...stack,
     ciToken,
+    adminToken,
     signingSecret,
     tableName,
     close: async () => {

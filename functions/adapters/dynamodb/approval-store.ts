@@ -1,11 +1,16 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { ConflictError } from '../../domain/errors';
-import type { ApprovalStore } from '../../domain/ports';
+import type { ApprovalStore, ClosedWithoutDecision } from '../../domain/ports';
 import { auditedTransaction } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
+
+/** Pending requests sit in one index partition, ordered by app, environment and age. */
+const PENDING = 'APPROVALS#pending';
+const pendingSortKey = (r: Pick<ApprovalRequest, 'app' | 'environment' | 'createdAt' | 'releaseId'>) =>
+  `${r.app}#${r.environment}#${r.createdAt}#${r.releaseId}`;
 
 export class DynamoApprovalStore implements ApprovalStore {
   constructor(
@@ -17,7 +22,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const put = {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', ...request },
+        Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', gsi1pk: PENDING, gsi1sk: pendingSortKey(request), ...request },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -34,18 +39,21 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined> {
-    const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.approval(releaseId, environment), ConsistentRead: true }),
-    );
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.approval(releaseId, environment), ConsistentRead: true }));
     return result.Item ? withoutKeys<ApprovalRequest>(result.Item) : undefined;
   }
 
   async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void> {
+    const closed = next.status !== 'pending';
     const update = {
       Update: {
         TableName: this.tableName,
         Key: keys.approval(next.releaseId, next.environment),
-        UpdateExpression: `SET votes = list_append(votes, :vote), #status = :status, version = :next${next.decidedAt ? ', decidedAt = :decidedAt' : ''}`,
+        UpdateExpression: [
+          'SET votes = list_append(votes, :vote), #status = :status, version = :next',
+          next.decidedAt ? ', decidedAt = :decidedAt' : '',
+          closed ? ' REMOVE gsi1pk, gsi1sk' : '',
+        ].join(''),
         ConditionExpression: 'version = :previous AND #status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -58,25 +66,54 @@ export class DynamoApprovalStore implements ApprovalStore {
         },
       },
     };
+    // Nothing approved under an old policy counts: the vote commits only while the policy is unchanged.
+    const policyUnchanged = {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: keys.environment(next.app, next.environment),
+        ConditionExpression: 'attribute_not_exists(policyVersion) OR policyVersion = :policyVersion',
+        ExpressionAttributeValues: { ':policyVersion': next.policyVersion },
+      },
+    };
     const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at)] : [];
     await conditionally(
-      () => this.db.send(auditedTransaction(this.tableName, [update, ...resumeRelease], audit)),
+      () => this.db.send(auditedTransaction(this.tableName, [update, policyUnchanged, ...resumeRelease], audit)),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
     );
   }
 
-  close(request: ApprovalRequest, status: 'expired' | 'cancelled', audit: AuditEvent): Promise<boolean> {
+  close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean> {
     const update = {
       Update: {
         TableName: this.tableName,
         Key: keys.approval(request.releaseId, request.environment),
-        UpdateExpression: 'SET #status = :status, decidedAt = :at, version = version + :one',
+        UpdateExpression: 'SET #status = :status, decidedAt = :at, closedReason = :reason, version = version + :one REMOVE gsi1pk, gsi1sk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':pending': 'pending', ':one': 1 },
+        ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':reason': reason, ':pending': 'pending', ':one': 1 },
       },
     };
     return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+  }
+
+  async listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]> {
+    const prefix = filter ? `${filter.app}#${filter.environment ? `${filter.environment}#` : ''}` : undefined;
+    const requests: ApprovalRequest[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: prefix ? 'gsi1pk = :pending AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pending',
+          ExpressionAttributeValues: { ':pending': PENDING, ...(prefix ? { ':prefix': prefix } : {}) },
+          ExclusiveStartKey,
+        }),
+      );
+      requests.push(...(page.Items ?? []).map((item) => withoutKeys<ApprovalRequest>(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   private releaseStatus(releaseId: string, status: string, at: string) {

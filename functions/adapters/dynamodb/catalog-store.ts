@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiToken, App, Environment } from '../../domain/catalog';
+import type { App, Environment } from '../../domain/catalog';
 import type { CatalogStore } from '../../domain/ports';
 import { keys, partitions, withoutKeys } from './keys';
 
@@ -31,10 +31,5 @@ export class DynamoCatalogStore implements CatalogStore {
       new GetCommand({ TableName: this.tableName, Key: keys.environment(app, environment), ConsistentRead: true }),
     );
     return result.Item ? withoutKeys<Environment>(result.Item) : undefined;
-  }
-
-  async findToken(hash: string): Promise<ApiToken | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
-    return result.Item ? withoutKeys<ApiToken>(result.Item) : undefined;
   }
 }

@@ -1,12 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
-import type { ApiToken, App } from '../../domain/catalog';
+import type { App } from '../../domain/catalog';
+import type { ApprovalPolicy } from '../../domain/policy';
 import { auditedTransaction } from './audit-items';
-import { isConditionFailure } from './conditional';
+import { conditionally, isConditionFailure } from './conditional';
 import { keys } from './keys';
 
 /**
- * Registers apps, environments and API tokens, each with its audit event in
+ * Registers apps and their environments, with the audit event in
  * the same transaction. Used by the admin CLI (`npm run admin`) and the local
  * seed; the request paths only read them.
  */
@@ -41,8 +42,21 @@ export class DynamoCatalogWriter {
     }
   }
 
-  async putToken(token: ApiToken, audit: AuditEvent): Promise<void> {
-    const put = { Put: { TableName: this.tableName, Item: { ...keys.token(token.hash), kind: 'token', ...token } } };
-    await this.db.send(auditedTransaction(this.tableName, [put], audit));
+  /** Replaces an environment's policy if it is still at `expectedVersion`; returns the new version. */
+  async putPolicy(app: string, environment: string, policy: ApprovalPolicy, expectedVersion: number, audit: AuditEvent): Promise<number> {
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.environment(app, environment),
+        UpdateExpression: 'SET policy = :policy, policyVersion = :next',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(policyVersion) OR policyVersion = :expected)',
+        ExpressionAttributeValues: { ':policy': policy, ':next': expectedVersion + 1, ':expected': expectedVersion },
+      },
+    };
+    await conditionally(
+      () => this.db.send(auditedTransaction(this.tableName, [update], audit)),
+      `the policy of ${app}/${environment} was changed by someone else meanwhile; reload and try again`,
+    );
+    return expectedVersion + 1;
   }
 }

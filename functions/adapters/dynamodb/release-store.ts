@@ -1,11 +1,13 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
-import type { ReleaseStore, ReleaseView } from '../../domain/ports';
+import type { IdempotencyRecord, ReleaseStore, ReleaseView } from '../../domain/ports';
 import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
 import { auditedTransaction } from './audit-items';
 import { conditionally, writeIf } from './conditional';
 import { keys, partitions, withoutKeys } from './keys';
+
+const OPEN_REVIEWS = 'REVIEWS#open';
 
 export class DynamoReleaseStore implements ReleaseStore {
   constructor(
@@ -13,22 +15,63 @@ export class DynamoReleaseStore implements ReleaseStore {
     private readonly tableName: string,
   ) {}
 
-  async create(release: Release, audit: AuditEvent): Promise<void> {
+  async create(release: Release, audit: AuditEvent, idempotency?: IdempotencyRecord): Promise<void> {
     const put = {
       Put: {
         TableName: this.tableName,
         Item: {
           ...keys.release(release.id),
           kind: 'release',
-          // Lists an app's releases newest first (deployment history).
-          gsi1pk: partitions.app(release.app),
-          gsi1sk: `REL#${release.createdAt}#${release.id}`,
+          // Break-glass releases wait in the review queue until an approver closes their review.
+          ...(release.breakGlass ? { gsi1pk: OPEN_REVIEWS, gsi1sk: `${release.createdAt}#${release.id}` } : {}),
           ...release,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    await conditionally(() => this.db.send(auditedTransaction(this.tableName, [put], audit)), `release ${release.id} already exists`);
+    const key = idempotency
+      ? [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...keys.idempotency(idempotency.identity, idempotency.key), kind: 'idempotency', ttl: idempotency.expiresAt, ...idempotency },
+              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+              ExpressionAttributeValues: { ':now': Math.floor(Date.parse(release.createdAt) / 1000) },
+            },
+          },
+        ]
+      : [];
+    await conditionally(() => this.db.send(auditedTransaction(this.tableName, [put, ...key], audit)), `release ${release.id} or its idempotency key already exists`);
+  }
+
+  async findIdempotency(identity: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(identity, key), ConsistentRead: true }));
+    return result.Item ? withoutKeys<IdempotencyRecord>(result.Item) : undefined;
+  }
+
+  closeReview(releaseId: string, review: { by: string; comment: string; at: string }, audit: AuditEvent): Promise<boolean> {
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        UpdateExpression: 'SET breakGlass.review = :review REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(breakGlass) AND attribute_not_exists(breakGlass.review)',
+        ExpressionAttributeValues: { ':review': review },
+      },
+    };
+    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+  }
+
+  async listOpenReviews(): Promise<Release[]> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :reviews',
+        ExpressionAttributeValues: { ':reviews': OPEN_REVIEWS },
+      }),
+    );
+    return (result.Items ?? []).map((item) => withoutKeys<Release>(item));
   }
 
   async get(id: string): Promise<Release | undefined> {
@@ -87,7 +130,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         Key: keys.release(releaseId),
         UpdateExpression: `SET #status = :status, finishedAt = :at, updatedAt = :at${outcome.reason ? ', reason = :reason' : ''}`,
         // A release ends once: a retried step must not rewrite history.
-        ConditionExpression: 'attribute_exists(pk) AND NOT #status IN (:t0, :t1, :t2, :t3, :t4)',
+        ConditionExpression: `attribute_exists(pk) AND NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': outcome.status,

@@ -33,7 +33,8 @@ export function approvalLinkRoutes(deps: ApiDeps) {
       throw new ValidationError('the form field "decision" must be "approve" or "reject"');
     }
     const comment = typeof form['comment'] === 'string' ? form['comment'].trim().slice(0, 2000) : '';
-    const { request, closedAs } = await recordVote(deps, claim, decision, comment || undefined);
+    const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver };
+    const { request, closedAs } = await recordVote(deps, ballot, decision, comment || undefined);
     c.header('cache-control', 'no-store');
     if (c.req.header('accept')?.includes('text/html')) return c.html(decisionPage(request, decision, closedAs));
     return c.json({ releaseId: request.releaseId, environment: request.environment, decision, status: request.status });

@@ -1,12 +1,16 @@
-import { Hono } from 'hono';
-import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
-import { requireToken } from '../auth';
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { ForbiddenError, IdempotencyKeyReusedError, InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { ReleaseView } from '../../domain/ports';
 import type { ApiDeps, ApiEnv } from '../deps';
+import { authorize } from '../permissions';
 import { readJson } from '../read-json';
 import { releaseResponse } from '../release-view';
 import { releaseRequestSchema, startRelease } from '../start-release';
+import { requireToken } from '../auth';
 
 const RELEASE_ID = /^[0-9a-f-]{36}$/;
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
 export function releaseRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
@@ -14,29 +18,47 @@ export function releaseRoutes(deps: ApiDeps) {
 
   routes.post('/', async (c) => {
     const request = await readJson(c, releaseRequestSchema);
-    const release = await startRelease(deps, request, c.get('identity'));
-    const view = releaseResponse({ release, approvals: [] });
-    return c.json(view, 201, { location: `/v1/releases/${release.id}` });
+    const identity = c.get('identity');
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) {
+      const release = await startRelease(deps, request, identity);
+      return c.json(releaseResponse({ release, approvals: [] }, deps.clock()), 201, { location: `/v1/releases/${release.id}` });
+    }
+    if (!IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1–128 letters, digits, ".", ":", "_" or "-"');
+    // The canonical body (after validation and defaults), so formatting differences do not matter.
+    const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const replay = await replayIfSeen(deps, c, identity, key, bodyHash);
+    if (replay) return replay;
+    try {
+      const release = await startRelease(deps, request, identity, { identity, key, bodyHash });
+      return c.json(releaseResponse({ release, approvals: [] }, deps.clock()), 201, { location: `/v1/releases/${release.id}` });
+    } catch (error) {
+      // A concurrent retry with the same key won the race: answer as it did.
+      const raced = await replayIfSeen(deps, c, identity, key, bodyHash);
+      if (raced) return raced;
+      throw error;
+    }
   });
 
   routes.get('/:id', async (c) => {
-    const view = await deps.releases.view(releaseId(c.req.param('id')));
-    if (!view) throw new NotFoundError(`release ${c.req.param('id')} does not exist`);
-    return c.json(releaseResponse(view));
+    const view = await loadView(deps, c.req.param('id'));
+    await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
+    return c.json(releaseResponse(view, deps.clock()));
   });
 
-  /** D5: the requester may cancel while the release waits for approval. */
+  /** D5/S8: the requester may cancel while the release waits for approval. */
   routes.post('/:id/cancel', async (c) => {
     const identity = c.get('identity');
-    const view = await deps.releases.view(releaseId(c.req.param('id')));
-    if (!view) throw new NotFoundError(`release ${c.req.param('id')} does not exist`);
+    const view = await loadView(deps, c.req.param('id'));
     const { release } = view;
+    await authorize(deps.directory, identity, 'release.cancel-own', { app: release.app, environment: release.productionEnvironment });
     if (release.requestedBy !== identity) throw new ForbiddenError(`only ${release.requestedBy}, who requested release ${release.id}, can cancel it`);
     const pending = view.approvals.find((a) => a.status === 'pending');
     if (release.status !== 'waiting_for_approval' || !pending) {
       throw new InvalidStateError(`release ${release.id} is ${release.status}; only a release waiting for approval can be cancelled`);
     }
-    const closed = await deps.approvals.close(pending, 'cancelled', {
+    const reason = `cancelled by ${identity}`;
+    const closed = await deps.approvals.close(pending, 'cancelled', reason, {
       id: deps.newId(),
       app: release.app,
       actor: identity,
@@ -45,7 +67,7 @@ export function releaseRoutes(deps: ApiDeps) {
       at: deps.clock().toISOString(),
     });
     if (!closed) throw new InvalidStateError(`the approval of release ${release.id} was decided meanwhile; it can no longer be cancelled`);
-    await deps.workflow.fail(pending.taskToken, 'ReleaseCancelled', `Cancelled by ${identity}`);
+    await deps.workflow.fail(pending.taskToken, 'ReleaseCancelled', reason);
     deps.log.info('release cancelled', { releaseId: release.id, by: identity });
     return c.json({ id: release.id, status: 'cancelled' }, 202);
   });
@@ -53,7 +75,21 @@ export function releaseRoutes(deps: ApiDeps) {
   return routes;
 }
 
-function releaseId(id: string): string {
+async function loadView(deps: ApiDeps, id: string): Promise<ReleaseView> {
   if (!RELEASE_ID.test(id)) throw new ValidationError(`"${id}" is not a release id`);
-  return id;
+  const view = await deps.releases.view(id);
+  if (!view) throw new NotFoundError(`release ${id} does not exist`);
+  return view;
+}
+
+/** B11: the same key and body within 24 h answers as the first time and starts nothing. */
+async function replayIfSeen(deps: ApiDeps, c: Context<ApiEnv>, identity: string, key: string, bodyHash: string): Promise<Response | undefined> {
+  const seen = await deps.releases.findIdempotency(identity, key);
+  if (!seen || seen.expiresAt * 1000 <= deps.clock().getTime()) return undefined;
+  if (seen.bodyHash !== bodyHash) {
+    throw new IdempotencyKeyReusedError(`Idempotency-Key "${key}" was used at ${seen.createdAt} for a different request (release ${seen.releaseId}); use a new key`);
+  }
+  const view = await deps.releases.view(seen.releaseId);
+  if (!view) throw new NotFoundError(`release ${seen.releaseId} does not exist`);
+  return c.json(releaseResponse(view, deps.clock()), 201, { location: `/v1/releases/${seen.releaseId}`, 'idempotent-replayed': 'true' });
 }

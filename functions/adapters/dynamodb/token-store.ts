@@ -1,0 +1,71 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit';
+import type { ApiToken } from '../../domain/catalog';
+import type { TokenStore } from '../../domain/ports';
+import { auditedTransaction } from './audit-items';
+import { writeIf } from './conditional';
+import { keys, withoutKeys } from './keys';
+
+const TOKENS = 'TOKENS';
+
+/**
+ * API tokens keyed by the SHA-256 of their secret (the lookup on every
+ * request is one GetItem) and indexed by id for listing and revocation.
+ */
+export class DynamoTokenStore implements TokenStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async find(hash: string): Promise<ApiToken | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
+    return result.Item ? withoutKeys<ApiToken>(result.Item) : undefined;
+  }
+
+  async create(token: ApiToken, audit: AuditEvent): Promise<void> {
+    const put = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.token(token.hash), kind: 'token', gsi1pk: TOKENS, gsi1sk: token.id, ...token },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    await this.db.send(auditedTransaction(this.tableName, [put], audit));
+  }
+
+  async list(): Promise<ApiToken[]> {
+    const tokens: ApiToken[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :tokens',
+          ExpressionAttributeValues: { ':tokens': TOKENS },
+          ExclusiveStartKey,
+        }),
+      );
+      tokens.push(...(page.Items ?? []).map((item) => withoutKeys<ApiToken>(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return tokens;
+  }
+
+  async revoke(id: string, audit: AuditEvent): Promise<ApiToken | undefined> {
+    const token = (await this.list()).find((t) => t.id === id);
+    if (!token) return undefined;
+    const update = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.token(token.hash),
+        UpdateExpression: 'SET revokedAt = :at, revokedBy = :by',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':at': audit.at, ':by': audit.actor },
+      },
+    };
+    await writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    return { ...token, revokedAt: token.revokedAt ?? audit.at };
+  }
+}

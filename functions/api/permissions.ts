@@ -1,0 +1,24 @@
+import { can, type Action, type Scope } from '../domain/authorization';
+import { ForbiddenError } from '../domain/errors';
+import type { DirectoryStore } from '../domain/ports';
+
+const WHAT: Record<Action, string> = {
+  'app.view': 'view',
+  'app.manage': 'manage',
+  'release.start': 'start releases in',
+  'release.view': 'view releases of',
+  'release.cancel-own': 'cancel releases of',
+  'release.rollback': 'roll back',
+  'approval.decide-image': 'approve images for',
+  'approval.decide-config': 'approve configuration for',
+  'review.close': 'review break-glass deployments of',
+  'break-glass': 'break glass in',
+  'directory.manage': 'manage groups, grants and tokens in',
+};
+
+/** Throws a 403 that names the caller, the action and where, unless the directory allows it. */
+export async function authorize(directory: DirectoryStore, identity: string, action: Action, scope: Scope): Promise<void> {
+  if (can(await directory.get(), identity, action, scope)) return;
+  const where = scope.environment === '*' ? scope.app : `${scope.app}/${scope.environment}`;
+  throw new ForbiddenError(`${identity} may not ${WHAT[action]} ${where === '*/*' || where === '*' ? 'Gatekeeper' : where}; ask an admin for a grant`);
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import { parseApprovalId } from '../../domain/approval';
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import { requireToken } from '../auth';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { readJson } from '../read-json';
+import { recordVote } from '../record-vote';
+import { approvalResponse } from '../release-view';
+
+const decisionSchema = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
+});
+
+/** S7 as API: what the caller may decide, and deciding it with a token instead of a link. */
+export function approvalRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+  routes.use('*', requireToken(deps));
+
+  routes.get('/', async (c) => {
+    const status = c.req.query('status') ?? 'pending';
+    if (status !== 'pending') throw new ValidationError('only status=pending is listed; closed requests are part of each release (GET /v1/releases/{id})');
+    const identity = c.get('identity');
+    const now = deps.clock();
+    // Eligibility is the snapshot each request took when it opened, so the list matches what a vote would accept.
+    const mine = (await deps.approvals.listPending()).filter(
+      (r) => r.eligible.some((e) => e.id === identity) && !r.votes.some((v) => v.voter === identity) && Date.parse(r.expiresAt) > now.getTime(),
+    );
+    return c.json({ approvals: mine.map((r) => approvalResponse(r, now)) });
+  });
+
+  routes.post('/:id/decision', async (c) => {
+    const id = parseApprovalId(c.req.param('id'));
+    if (!id) throw new NotFoundError(`"${c.req.param('id')}" is not an approval id (<release id>.<environment>)`);
+    const body = await readJson(c, decisionSchema);
+    const { request, closedAs, evaluation } = await recordVote(deps, { ...id, voter: c.get('identity') }, body.decision, body.comment?.trim() || undefined);
+    return c.json({ ...approvalResponse(request, deps.clock()), closedAs: closedAs ?? null, summary: evaluation.summary });
+  });
+
+  return routes;
+}

@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { NotFoundError } from '../../domain/errors';
+import { parsePolicy } from '../../domain/policy';
+import { errorFields } from '../../observability/logger';
+import { requireToken } from '../auth';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { authorize } from '../permissions';
+
+/** Apps, environments and their policies: readable by anyone with a role on the app, changed by admins. */
+export function appRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+  routes.use('*', requireToken(deps));
+
+  routes.get('/:app', async (c) => {
+    await authorize(deps.directory, c.get('identity'), 'app.view', { app: c.req.param('app'), environment: '*' });
+    const app = await deps.catalog.getApp(c.req.param('app'));
+    if (!app) throw new NotFoundError(`no app named "${c.req.param('app')}"`);
+    return c.json(app);
+  });
+
+  routes.get('/:app/envs/:env/policy', async (c) => {
+    const { app, env } = c.req.param();
+    await authorize(deps.directory, c.get('identity'), 'app.view', { app, environment: env });
+    const environment = await deps.catalog.getEnvironment(app, env);
+    if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
+    return c.json({ app, environment: env, policy: environment.policy, policyVersion: environment.policyVersion ?? 0 });
+  });
+
+  /**
+   * Replaces the policy. Requests opened under the old one are void (B5): they
+   * end `cancelled` with the reason, so nothing approved under an old rule
+   * deploys under a new one. A vote racing the change fails its transaction's
+   * policy-version check.
+   */
+  routes.put('/:app/envs/:env/policy', async (c) => {
+    const { app, env } = c.req.param();
+    const identity = c.get('identity');
+    await authorize(deps.directory, identity, 'app.manage', { app, environment: env });
+    const policy = parsePolicy(await c.req.json().catch(() => undefined));
+    const environment = await deps.catalog.getEnvironment(app, env);
+    if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
+    const audit = (action: 'policy.changed' | 'release.cancelled', subject: string, detail: Record<string, unknown>) => ({
+      id: deps.newId(),
+      app,
+      actor: identity,
+      action,
+      subject,
+      at: deps.clock().toISOString(),
+      detail,
+    });
+    const version = await deps.catalogWriter.putPolicy(app, env, policy, environment.policyVersion ?? 0, audit('policy.changed', `app/${app}/env/${env}`, { before: environment.policy, after: policy }));
+    const reason = `the approval policy of ${app}/${env} changed (version ${version}) while this request was pending`;
+    const voided: string[] = [];
+    for (const request of await deps.approvals.listPending({ app, environment: env })) {
+      if (!(await deps.approvals.close(request, 'cancelled', reason, audit('release.cancelled', `release/${request.releaseId}`, { reason })))) continue;
+      await deps.workflow.fail(request.taskToken, 'ReleaseCancelled', reason).catch((error: unknown) => deps.log.error('could not end voided execution', { releaseId: request.releaseId, ...errorFields(error) }));
+      voided.push(request.releaseId);
+    }
+    deps.log.info('policy changed', { app, env, version, voided, by: identity });
+    return c.json({ app, environment: env, policy, policyVersion: version, voidedReleases: voided });
+  });
+
+  return routes;
+}

@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import { ROLES, type Directory, type Grant } from '../../domain/authorization';
+import type { AuditEvent } from '../../domain/audit';
+import { NotFoundError } from '../../domain/errors';
+import { requireToken } from '../auth';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { authorize } from '../permissions';
+import { readJson } from '../read-json';
+
+const name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));
+const member = z.union([z.email(), z.string().check(z.regex(/^ci:[a-z0-9][a-z0-9-]{0,62}$/, 'an email or ci:<name>'))]);
+const scopeName = z.union([name, z.literal('*')]);
+const groupSchema = z.strictObject({ members: z.array(member).check(z.maxLength(500)) });
+const grantSchema = z.strictObject({
+  subject: z.union([z.strictObject({ user: member }), z.strictObject({ group: name })]),
+  role: z.enum(ROLES as [Grant['role'], ...Grant['role'][]]),
+  app: scopeName,
+  environment: scopeName,
+});
+
+const EVERYWHERE = { app: '*', environment: '*' };
+
+/** Groups and grants (admin only). Every change is versioned and audited. */
+export function directoryRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+  routes.use('*', requireToken(deps));
+  routes.use('*', async (c, next) => {
+    await authorize(deps.directory, c.get('identity'), 'directory.manage', EVERYWHERE);
+    await next();
+  });
+
+  /** Applies a change to the current directory, conditional on its version. */
+  const change = async (actor: string, subject: string, detail: Record<string, unknown>, apply: (current: Directory) => Directory) => {
+    const current = await deps.directory.get();
+    const audit: AuditEvent = { id: deps.newId(), app: '*', actor, action: 'directory.changed', subject, at: deps.clock().toISOString(), detail };
+    return deps.directory.save(apply(current), current.version, audit);
+  };
+
+  routes.get('/groups', async (c) => c.json({ groups: (await deps.directory.get()).groups }));
+
+  routes.put('/groups/:name', async (c) => {
+    const group = name.parse(c.req.param('name'));
+    const { members } = await readJson(c, groupSchema);
+    const normalised = [...new Set(members.map((m) => m.toLowerCase()))].sort();
+    await change(c.get('identity'), `group/${group}`, { members: normalised }, (d) => ({ ...d, groups: { ...d.groups, [group]: normalised } }));
+    return c.json({ group, members: normalised });
+  });
+
+  routes.get('/grants', async (c) => c.json({ grants: (await deps.directory.get()).grants }));
+
+  routes.post('/grants', async (c) => {
+    const body = await readJson(c, grantSchema);
+    const subject = 'user' in body.subject ? { user: body.subject.user.toLowerCase() } : body.subject;
+    const grant: Grant = { id: `grant_${deps.newId().slice(0, 8)}`, ...body, subject };
+    await change(c.get('identity'), `grant/${grant.id}`, { grant }, (d) => ({ ...d, grants: [...d.grants, grant] }));
+    return c.json(grant, 201);
+  });
+
+  routes.delete('/grants/:id', async (c) => {
+    const id = c.req.param('id');
+    const current = await deps.directory.get();
+    const grant = current.grants.find((g) => g.id === id);
+    if (!grant) throw new NotFoundError(`no grant ${id}`);
+    await change(c.get('identity'), `grant/${id}`, { revoked: grant }, (d) => ({ ...d, grants: d.grants.filter((g) => g.id !== id) }));
+    return c.json({ revoked: grant });
+  });
+
+  return routes;
+}

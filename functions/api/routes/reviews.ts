@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import { can } from '../../domain/authorization';
+import { InvalidStateError, NotFoundError, SelfApprovalError } from '../../domain/errors';
+import { requireToken } from '../auth';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { authorize } from '../permissions';
+import { readJson } from '../read-json';
+
+const reviewSchema = z.strictObject({ comment: z.string().check(z.minLength(1, 'a review needs a comment'), z.maxLength(2000)) });
+
+/** B6: break-glass deployments wait here until an approver of the environment reviews them. */
+export function reviewRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+  routes.use('*', requireToken(deps));
+
+  routes.get('/', async (c) => {
+    const directory = await deps.directory.get();
+    const identity = c.get('identity');
+    const open = (await deps.releases.listOpenReviews()).filter((r) =>
+      can(directory, identity, 'review.close', { app: r.app, environment: r.productionEnvironment }),
+    );
+    return c.json({
+      reviews: open.map((r) => ({
+        releaseId: r.id,
+        app: r.app,
+        environment: r.productionEnvironment,
+        image: r.image,
+        status: r.status,
+        breakGlass: r.breakGlass,
+      })),
+    });
+  });
+
+  routes.post('/:releaseId', async (c) => {
+    const identity = c.get('identity');
+    const release = await deps.releases.get(c.req.param('releaseId'));
+    if (!release?.breakGlass) throw new NotFoundError(`release ${c.req.param('releaseId')} is not a break-glass deployment`);
+    await authorize(deps.directory, identity, 'review.close', { app: release.app, environment: release.productionEnvironment });
+    if (release.breakGlass.by === identity) throw new SelfApprovalError(`${identity} broke the glass on release ${release.id} and cannot review it`);
+    const { comment } = await readJson(c, reviewSchema);
+    const at = deps.clock().toISOString();
+    const review = { by: identity, comment: comment.trim(), at };
+    const closed = await deps.releases.closeReview(release.id, review, {
+      id: deps.newId(),
+      app: release.app,
+      actor: identity,
+      action: 'review.closed',
+      subject: `release/${release.id}`,
+      at,
+      detail: { comment: review.comment },
+    });
+    if (!closed) throw new InvalidStateError(`the break-glass deployment ${release.id} was already reviewed`);
+    return c.json({ releaseId: release.id, review });
+  });
+
+  return routes;
+}

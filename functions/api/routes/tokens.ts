@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import type { ApiToken } from '../../domain/catalog';
+import { NotFoundError } from '../../domain/errors';
+import { generateToken, tokenRecord } from '../../domain/token';
+import { requireToken } from '../auth';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { authorize } from '../permissions';
+import { readJson } from '../read-json';
+
+const tokenSchema = z.strictObject({
+  identity: z.union([z.email(), z.string().check(z.regex(/^ci:[a-z0-9][a-z0-9-]{0,62}$/, 'an email or ci:<name>'))]),
+  description: z.optional(z.string().check(z.maxLength(200))),
+  expiresInDays: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(366))),
+});
+
+/** Tokens as listed: never the secret, never the hash. */
+const publicToken = ({ hash: _hash, ...token }: ApiToken) => token;
+
+/** API tokens (admin only): created with the secret shown once, listed without it, revoked by id. */
+export function tokenRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+  routes.use('*', requireToken(deps));
+  routes.use('*', async (c, next) => {
+    await authorize(deps.directory, c.get('identity'), 'directory.manage', { app: '*', environment: '*' });
+    await next();
+  });
+
+  routes.get('/', async (c) => c.json({ tokens: (await deps.tokens.list()).map(publicToken) }));
+
+  routes.post('/', async (c) => {
+    const body = await readJson(c, tokenSchema);
+    const now = deps.clock();
+    const secret = generateToken();
+    const identity = body.identity.toLowerCase();
+    const token = tokenRecord(secret, {
+      identity,
+      type: identity.startsWith('ci:') ? 'ci' : 'personal',
+      createdAt: now.toISOString(),
+      createdBy: c.get('identity'),
+      ...(body.description ? { description: body.description } : {}),
+      ...(body.expiresInDays ? { expiresAt: new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString() } : {}),
+    });
+    await deps.tokens.create(token, {
+      id: deps.newId(),
+      app: '*',
+      actor: c.get('identity'),
+      action: 'token.created',
+      subject: `token/${token.id}`,
+      at: token.createdAt,
+      detail: { identity, expiresAt: token.expiresAt },
+    });
+    c.header('cache-control', 'no-store');
+    return c.json({ ...publicToken(token), token: secret, note: 'the secret is shown only now; store it' }, 201);
+  });
+
+  routes.delete('/:id', async (c) => {
+    const revoked = await deps.tokens.revoke(c.req.param('id'), {
+      id: deps.newId(),
+      app: '*',
+      actor: c.get('identity'),
+      action: 'token.revoked',
+      subject: `token/${c.req.param('id')}`,
+      at: deps.clock().toISOString(),
+    });
+    if (!revoked) throw new NotFoundError(`no token ${c.req.param('id')}`);
+    return c.json(publicToken(revoked));
+  });
+
+  return routes;
+}
