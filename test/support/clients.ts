@@ -6,12 +6,12 @@ import type { TestStack } from './stack';
 export const digestOf = (seed: number | string) => `sha256:${createHash('sha256').update(String(seed)).digest('hex')}`;
 export const imageFor = (n: number | string, repository = 'registry.example.com/hello-web') => `${repository}@${digestOf(n)}`;
 
-/** Calls the CI API with the stack's CI token. */
-export function api(stack: TestStack) {
+/** Calls the API with a token: the stack's CI token unless another is given. */
+export function api(stack: TestStack, token = stack.ciToken) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(stack.apiUrl + path, {
       method,
-      headers: { authorization: `Bearer ${stack.ciToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -39,8 +39,8 @@ export interface ReleaseJson {
   image: string;
   executionArn: string;
   reason?: string;
-  stages: Array<{ environment: string; status: string; image: string; previousImage?: string }>;
-  approvals: Array<{ environment: string; status: string; approvers: string[]; votes: Array<{ voter: string; decision: string }> }>;
+  stages: Array<{ environment: string; status: string; image: string; previousImage?: string; startedAt?: string }>;
+  approvals: Array<{ environment: string; status: string; approvers: string[]; summary: string; votes: Array<{ voter: string; decision: string }> }>;
 }
 
 export interface StoredEmail {
@@ -80,3 +80,13 @@ export async function runningImage(stack: TestStack, namespace: string): Promise
   const deployment = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'hello-web', namespace });
   return deployment.spec?.template.spec?.containers.find((c) => c.name === 'web')?.image;
 }
+
+/** A personal token for `identity`, issued by the seeded admin through the management API. */
+export async function tokenFor(stack: TestStack, identity: string): Promise<string> {
+  const created = await api(stack, stack.adminToken).call('POST', '/v1/tokens', { identity, description: 'test' });
+  if (created.status !== 201) throw new Error(`could not create a token for ${identity}: ${JSON.stringify(created.json)}`);
+  return String(created.json.token);
+}
+
+/** Acts as `identity` with a fresh personal token. */
+export const as = async (stack: TestStack, identity: string) => api(stack, await tokenFor(stack, identity));

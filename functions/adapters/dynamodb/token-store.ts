@@ -54,8 +54,17 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async revoke(id: string, audit: AuditEvent): Promise<ApiToken | undefined> {
-    const token = (await this.list()).find((t) => t.id === id);
-    if (!token) return undefined;
+    const found = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :tokens AND gsi1sk = :id',
+        ExpressionAttributeValues: { ':tokens': TOKENS, ':id': id },
+      }),
+    );
+    const item = found.Items?.[0];
+    if (!item) return undefined;
+    const token = withoutKeys<ApiToken>(item);
     const update = {
       Update: {
         TableName: this.tableName,
@@ -65,7 +74,8 @@ export class DynamoTokenStore implements TokenStore {
         ExpressionAttributeValues: { ':at': audit.at, ':by': audit.actor },
       },
     };
-    await writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
-    return { ...token, revokedAt: token.revokedAt ?? audit.at };
+    // Revoking twice keeps the first revocation (and writes nothing).
+    const revoked = await writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    return revoked ? { ...token, revokedAt: audit.at, revokedBy: audit.actor } : token;
   }
 }

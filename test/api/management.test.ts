@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, as, imageFor } from '../support/clients';
+import { startTestStack, type TestStack } from '../support/stack';
+import { itemCount } from '../support/table';
+
+let stack: TestStack;
+let admin: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  admin = api(stack, stack.adminToken);
+});
+afterAll(() => stack?.close());
+
+describe('tokens', () => {
+  it('shows a new secret once, lists tokens without secrets, and a revoked token stops working', async () => {
+    const created = await admin.call('POST', '/v1/tokens', { identity: 'Carol@Example.com', description: 'laptop', expiresInDays: 30 });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ identity: 'carol@example.com', type: 'personal', token: expect.stringMatching(/^gk_[\w-]{43}$/) });
+    expect(created.json).not.toHaveProperty('hash');
+    const secret = String(created.json.token);
+
+    const listed = await admin.call('GET', '/v1/tokens');
+    const text = JSON.stringify(listed.json);
+    expect(text).toContain(String(created.json.id));
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('"hash"');
+
+    const carol = api(stack, secret);
+    expect((await carol.call('GET', '/v1/apps/hello-web')).status).toBe(200);
+    expect((await admin.call('DELETE', `/v1/tokens/${created.json.id}`)).json).toMatchObject({ revokedAt: expect.any(String), revokedBy: 'admin@example.com' });
+    expect((await carol.call('GET', '/v1/apps/hello-web')).status).toBe(401);
+  });
+});
+
+describe('authorization', () => {
+  it('keeps management to admins and writes nothing on refusal', async () => {
+    const before = await itemCount(stack);
+    const ci = api(stack);
+    expect((await ci.call('POST', '/v1/tokens', { identity: 'ci:evil' })).status).toBe(403);
+    expect((await ci.call('PUT', '/v1/directory/groups/release-managers', { members: ['mallory@example.com'] })).status).toBe(403);
+    expect((await ci.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 0 })).status).toBe(403);
+    expect(await itemCount(stack)).toBe(before);
+  });
+
+  it.each([
+    ['erin@example.com (viewer) starts a release', 'erin@example.com', 403],
+    ['dave@example.com (config approver) starts a release', 'dave@example.com', 403],
+    ['carol@example.com (deployer) starts a release', 'carol@example.com', 201],
+  ])('%s', async (_name, identity, status) => {
+    const caller = await as(stack, identity);
+    const response = await caller.startRelease({ app: 'hello-web', image: imageFor(identity) });
+    expect(response.status).toBe(status);
+    if (status === 201) await api(stack).waitForStatus(String(response.json.id), ['waiting_for_approval']);
+  });
+
+  it('lets a viewer read releases but not cancel them', async () => {
+    const id = String((await api(stack).startRelease({ app: 'hello-web', image: imageFor('viewer-read') })).json.id);
+    const erin = await as(stack, 'erin@example.com');
+    expect((await erin.call('GET', `/v1/releases/${id}`)).status).toBe(200);
+    expect((await erin.call('POST', `/v1/releases/${id}/cancel`)).status).toBe(403);
+    const outsider = await as(stack, 'mallory@example.com');
+    expect((await outsider.call('GET', `/v1/releases/${id}`)).status).toBe(403);
+  });
+});
+
+describe('policies and the directory', () => {
+  it('validates a policy with a message that names the field, and changes nothing', async () => {
+    const response = await admin.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 1, rules: [{ group: 'security', min: 0 }] });
+    expect(response.json).toMatchObject({ status: 400, detail: expect.stringContaining('rules[0].min') });
+    expect((await admin.call('GET', '/v1/apps/hello-web/envs/prod/policy')).json).toMatchObject({ policyVersion: 0, policy: { required: 1, rules: [] } });
+  });
+
+  it('grants and revokes roles, versioned', async () => {
+    const grant = await admin.call('POST', '/v1/directory/grants', { subject: { user: 'frank@example.com' }, role: 'viewer', app: 'hello-web', environment: '*' });
+    expect(grant.status).toBe(201);
+    const frank = await as(stack, 'frank@example.com');
+    expect((await frank.call('GET', '/v1/apps/hello-web')).status).toBe(200);
+    expect((await admin.call('DELETE', `/v1/directory/grants/${grant.json.id}`)).status).toBe(200);
+    expect((await frank.call('GET', '/v1/apps/hello-web')).status).toBe(403);
+    const bad = await admin.call('POST', '/v1/directory/grants', { subject: { user: 'frank@example.com' }, role: 'superuser', app: 'hello-web', environment: '*' });
+    expect(bad.status).toBe(400);
+  });
+});
