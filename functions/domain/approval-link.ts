@@ -33,8 +33,8 @@ export function signLink(claim: LinkClaim, secret: string): string {
   return `${payload}.${encode(mac(secret, payload))}`;
 }
 
-/** Verifies signature first, then expiry; a tampered link never reveals whether it expired. */
-export function verifyLink(token: string, secret: string, now: Date): LinkClaim {
+/** Verifies the signature only: who the link speaks for. Expiry is a separate question (`assertLinkLive`). */
+export function verifySignature(token: string, secret: string): LinkClaim {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) throw new InvalidLinkError('the approval link is malformed');
   const expected = mac(secret, payload);
@@ -42,10 +42,19 @@ export function verifyLink(token: string, secret: string, now: Date): LinkClaim 
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new InvalidLinkError('the approval link signature does not match; it may have been altered');
   }
-  const claim = parseClaim(payload);
+  return parseClaim(payload);
+}
+
+export function assertLinkLive(claim: LinkClaim, now: Date): void {
   if (now.getTime() / 1000 >= claim.expiresAt) {
     throw new LinkExpiredError(`this approval link expired at ${new Date(claim.expiresAt * 1000).toISOString()}`);
   }
+}
+
+/** Verifies signature first, then expiry; a tampered link never reveals whether it expired. */
+export function verifyLink(token: string, secret: string, now: Date): LinkClaim {
+  const claim = verifySignature(token, secret);
+  assertLinkLive(claim, now);
   return claim;
 }
 

@@ -107,12 +107,12 @@ export function castVote(request: ApprovalRequest, vote: Vote, now: Date): VoteR
   if (request.votes.some((v) => v.voter === voter)) {
     throw new LinkUsedError(`${voter} already voted on release ${request.releaseId}; a link works once`);
   }
+  if (request.status === 'expired' || (request.status === 'pending' && now.getTime() >= Date.parse(request.expiresAt))) {
+    throw new LinkExpiredError(`the approval request of release ${request.releaseId} expired at ${request.expiresAt}`);
+  }
   if (request.status !== 'pending') {
     const why = request.closedReason ? ` (${request.closedReason})` : '';
     throw new RequestClosedError(`the approval of release ${request.releaseId} for ${request.environment} is already ${request.status}${why}`);
-  }
-  if (now.getTime() >= Date.parse(request.expiresAt)) {
-    throw new LinkExpiredError(`the approval request of release ${request.releaseId} expired at ${request.expiresAt}`);
   }
   const recorded = { ...vote, voter };
   const votes = [...request.votes, recorded];

@@ -23,4 +23,7 @@ it('expires the release when nobody decides within the timeout, and the link sto
   const late = await fetch(approvalLink(email!), { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) });
   expect(late.status).toBe(410);
   expect((await ci.release(id)).approvals[0]?.votes).toEqual([]);
+  // The late attempt is refused and audited; opening the link only shows that it expired.
+  expect(await auditEvents(stack, id)).toContainEqual(expect.objectContaining({ action: 'approval.refused', actor: 'alice@example.com' }));
+  expect((await fetch(approvalLink(email!))).status).toBe(410);
 });

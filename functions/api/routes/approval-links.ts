@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { verifyLink, type LinkClaim } from '../../domain/approval-link';
+import { assertLinkLive, verifySignature, type LinkClaim } from '../../domain/approval-link';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { approvalPage, decisionPage } from '../../views/approval-page';
 import type { ApiDeps, ApiEnv } from '../deps';
@@ -12,11 +12,11 @@ import { recordVote } from '../record-vote';
 export function approvalLinkRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
 
-  const claimOf = async (c: Context): Promise<LinkClaim> =>
-    verifyLink(c.req.param('token') ?? '', await deps.signingSecret(), deps.clock());
+  const claimOf = async (c: Context): Promise<LinkClaim> => verifySignature(c.req.param('token') ?? '', await deps.signingSecret());
 
   routes.get('/:token', async (c) => {
     const claim = await claimOf(c);
+    assertLinkLive(claim, deps.clock());
     const view = await deps.releases.view(claim.releaseId);
     const request = view?.approvals.find((a) => a.environment === claim.environment);
     if (!view || !request) throw new NotFoundError(`release ${claim.releaseId} has no approval request for ${claim.environment}`);
@@ -25,6 +25,7 @@ export function approvalLinkRoutes(deps: ApiDeps) {
     return c.html(approvalPage(request, view.release, claim.approver));
   });
 
+  // Expiry is judged by the vote itself (against the request), so a late attempt is refused and audited.
   routes.post('/:token', async (c) => {
     const claim = await claimOf(c);
     const form = await c.req.parseBody();
