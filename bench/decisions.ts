@@ -7,15 +7,22 @@ import { buildApiDeps } from '../functions/runtime/api';
 import { freePort } from '../local/free-port';
 import type { LocalStack } from '../local/stack';
 import { startCountingProxy } from './counting-proxy';
-import { approve, benchClient } from './releases';
+import { approve, benchClient, type BenchClient } from './releases';
 import { percentile } from './stats';
 
 const imageFor = (seed: string) => `registry.example.com/hello-web@sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
-export interface DecisionFigures {
-  decisionP50: number;
-  decisionP99: number;
+export interface VoteFigures {
+  p50: number;
+  p99: number;
   samples: number;
+  /** Latency of the vote that completed the quorum (it also resumes the state machine). */
+  closingP50: number;
+}
+
+export interface DecisionFigures {
+  singleCount: VoteFigures;
+  threeRules: VoteFigures;
   transactP50: number;
   transactP99: number;
   roundTripsPerDecision: Record<string, number>;
@@ -24,30 +31,33 @@ export interface DecisionFigures {
   releaseWallMs: number[];
 }
 
-export async function measureDecisions(stack: LocalStack, ciToken: string, samples: number): Promise<DecisionFigures> {
-  const ci = benchClient(stack, ciToken);
+/** The two policies compared: one approval, or 3 approvals with one from each of three groups. */
+const SINGLE_COUNT = { required: 1, supersede: false };
+const THREE_RULES = {
+  required: 3,
+  supersede: false,
+  rules: [
+    { group: 'release-managers', min: 1 },
+    { group: 'security', min: 1 },
+    { group: 'platform', min: 1 },
+  ],
+};
+
+export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, samples: number): Promise<DecisionFigures> {
+  const ci = benchClient(stack, tokens.ci);
+  const admin = benchClient(stack, tokens.admin);
   const run = Date.now().toString(36);
-
-  // Releases waiting for approval. They are started one after another: two
-  // releases rolling out to one environment at once would fail each other's
-  // rollout check, which is the cluster's truth, not a bench artefact.
-  const waiting: Array<{ id: string; link: string }> = [];
-  for (let i = 0; i < samples; i++) {
-    const id = await ci.start(imageFor(`${run}-${i}`));
-    await ci.waitFor(id, 'waiting_for_approval');
-    waiting.push({ id, link: await ci.linkFor(id, 'alice@example.com') });
+  await admin.put('/v1/directory/groups/security', { members: ['sam@example.com'] });
+  await admin.put('/v1/directory/groups/platform', { members: ['pat@example.com'] });
+  for (const group of ['security', 'platform']) {
+    await admin.post('/v1/directory/grants', { subject: { group }, role: 'image-approver', app: 'hello-web', environment: 'prod' });
   }
 
-  // Latency through the stack's own API, one decision at a time; each release
-  // is then let finish (unmeasured) so its prod rollout does not overlap the next.
-  const latencies: number[] = [];
-  for (const { id, link } of waiting) {
-    const t0 = performance.now();
-    const response = await approve(link);
-    latencies.push(performance.now() - t0);
-    if (response.status !== 200) throw new Error(`decision failed: ${response.status}`);
-    await ci.waitFor(id, 'succeeded');
-  }
+  await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
+  const singleCount = await measureVotes(ci, `${run}-single`, samples, ['alice@example.com']);
+  await admin.put('/v1/apps/hello-web/envs/prod/policy', THREE_RULES);
+  const threeRules = await measureVotes(ci, `${run}-three`, Math.ceil(samples / 3), ['alice@example.com', 'sam@example.com', 'pat@example.com']);
+  await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
 
   // Round trips: a second instance of the same API whose DynamoDB endpoint is a counting proxy.
   const proxy = await startCountingProxy(stack.dynamodbEndpoint);
@@ -81,9 +91,8 @@ export async function measureDecisions(stack: LocalStack, ciToken: string, sampl
 
   const transact = await transactBaseline(stack, 200);
   return {
-    decisionP50: percentile(latencies, 50),
-    decisionP99: percentile(latencies, 99),
-    samples: latencies.length,
+    singleCount,
+    threeRules,
     transactP50: percentile(transact, 50),
     transactP99: percentile(transact, 99),
     roundTripsPerDecision,
@@ -91,6 +100,31 @@ export async function measureDecisions(stack: LocalStack, ciToken: string, sampl
     historyEvents: events.length,
     releaseWallMs,
   };
+}
+
+/**
+ * Releases are started one after another (two releases rolling out to one
+ * environment at once would fail each other's rollout check); each gets its
+ * votes through the emailed links, timed one by one, and is let finish
+ * (unmeasured) before the next.
+ */
+async function measureVotes(ci: BenchClient, run: string, releases: number, voters: string[]): Promise<VoteFigures> {
+  const all: number[] = [];
+  const closing: number[] = [];
+  for (let i = 0; i < releases; i++) {
+    const id = await ci.start(imageFor(`${run}-${i}`));
+    await ci.waitFor(id, 'waiting_for_approval');
+    const links = await Promise.all(voters.map((voter) => ci.linkFor(id, voter)));
+    for (const link of links) {
+      const t0 = performance.now();
+      const response = await approve(link);
+      all.push(performance.now() - t0);
+      if (response.status !== 200) throw new Error(`decision failed: ${response.status} ${await response.text()}`);
+    }
+    closing.push(all.at(-1) ?? 0);
+    await ci.waitFor(id, 'succeeded');
+  }
+  return { p50: percentile(all, 50), p99: percentile(all, 99), samples: all.length, closingP50: percentile(closing, 50) };
 }
 
 /** One 2-item TransactWriteItems round trip on the same DynamoDB Local, for scale. */

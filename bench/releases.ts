@@ -2,11 +2,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalStack } from '../local/stack';
 
 /** A tiny CI client for the bench: start releases, wait for states, find approval links. */
-export function benchClient(stack: LocalStack, ciToken: string) {
-  const headers = { authorization: `Bearer ${ciToken}`, 'content-type': 'application/json' };
+export type BenchClient = ReturnType<typeof benchClient>;
+
+export function benchClient(stack: LocalStack, token: string) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const send = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<unknown>;
+  };
   const release = async (id: string) =>
     (await (await fetch(`${stack.apiUrl}/v1/releases/${id}`, { headers })).json()) as { status: string; executionArn: string };
   return {
+    put: (path: string, body: unknown) => send('PUT', path, body),
+    post: (path: string, body: unknown) => send('POST', path, body),
     async start(image: string): Promise<string> {
       const response = await fetch(`${stack.apiUrl}/v1/releases`, { method: 'POST', headers, body: JSON.stringify({ app: 'hello-web', image }) });
       if (response.status !== 201) throw new Error(`start failed: ${response.status} ${await response.text()}`);

@@ -25,12 +25,13 @@ for (const c of bundles.coldStart) console.log(`| ${c.name} | ${c.kb.toFixed(1)}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-bench-'));
 const ciToken = `gk_${randomBytes(32).toString('base64url')}`;
+const adminToken = `gk_${randomBytes(32).toString('base64url')}`;
 const stack = await startLocalStack({
   dataDir,
   persist: false,
   tableName: 'gatekeeper-bench',
   ciToken,
-  adminToken: `gk_${randomBytes(32).toString('base64url')}`,
+  adminToken,
   signingSecret: randomBytes(32).toString('hex'),
   approvalTimeoutSeconds: 3600,
   // An instant rollout: the wall time is Gatekeeper's own overhead.
@@ -38,13 +39,14 @@ const stack = await startLocalStack({
   logLevel: 'error',
 });
 try {
-  const d = await measureDecisions(stack, ciToken, samples);
+  const d = await measureDecisions(stack, { ci: ciToken, admin: adminToken }, samples);
   const trips = Object.values(d.roundTripsPerDecision).reduce((a, b) => a + b, 0);
   console.log(`
-| Approval decision (POST link → committed → task resumed), DynamoDB Local | p50 | p99 |
-|---|---|---|
-| decision through the HTTP API (${d.samples} decisions) | ${ms(d.decisionP50)} | ${ms(d.decisionP99)} |
-| one 2-item TransactWriteItems, same instance (200 calls) | ${ms(d.transactP50)} | ${ms(d.transactP99)} |
+| Approval decision (POST link → committed → task resumed when closing), DynamoDB Local | p50 | p99 | closing vote p50 |
+|---|---|---|---|
+| single-count policy (1 approval; ${d.singleCount.samples} decisions) | ${ms(d.singleCount.p50)} | ${ms(d.singleCount.p99)} | ${ms(d.singleCount.closingP50)} |
+| three-rule policy (3 approvals, 1 each from 3 groups; ${d.threeRules.samples} decisions) | ${ms(d.threeRules.p50)} | ${ms(d.threeRules.p99)} | ${ms(d.threeRules.closingP50)} |
+| one 2-item TransactWriteItems, same instance (200 calls) | ${ms(d.transactP50)} | ${ms(d.transactP99)} | |
 
 DynamoDB round trips per decision: ${trips} (${Object.entries(d.roundTripsPerDecision).map(([op, n]) => `${op} ×${n}`).join(', ')})
 State transitions per approved release: ${d.statesEntered} states entered, ${d.historyEvents} history events
