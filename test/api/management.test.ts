@@ -65,6 +65,22 @@ describe('authorization', () => {
 });
 
 describe('policies and the directory', () => {
+  it('registers a new app once, validating it', async () => {
+    const definition = {
+      environments: [
+        { name: 'staging', namespace: 'shop-staging', deployment: 'shop', container: 'app', policy: { required: 0 } },
+        { name: 'prod', namespace: 'shop', deployment: 'shop', container: 'app', policy: { required: 2 } },
+      ],
+    };
+    expect((await api(stack).call('PUT', '/v1/apps/shop', definition)).status).toBe(403);
+    const created = await admin.call('PUT', '/v1/apps/shop', definition);
+    expect(created.status).toBe(201);
+    expect((await admin.call('GET', '/v1/apps/shop/envs/prod/policy')).json).toMatchObject({ policy: { required: 2, timeoutSeconds: 259200 } });
+    expect((await admin.call('PUT', '/v1/apps/shop', definition)).status).toBe(409);
+    const bad = await admin.call('PUT', '/v1/apps/other', { environments: [definition.environments[0]] });
+    expect(bad.json).toMatchObject({ status: 400, detail: expect.stringContaining('exactly two environments') });
+  });
+
   it('validates a policy with a message that names the field, and changes nothing', async () => {
     const response = await admin.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 1, rules: [{ group: 'security', min: 0 }] });
     expect(response.json).toMatchObject({ status: 400, detail: expect.stringContaining('rules[0].min') });

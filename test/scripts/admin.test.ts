@@ -24,6 +24,12 @@ const tokens = () => new DynamoTokenStore(db(), tableName);
 beforeAll(() => ensureTable(inject('dynamodbEndpoint'), tableName));
 
 describe('npm run admin', () => {
+  it('bootstraps an admin: a grant on everything', async () => {
+    const { stdout } = await admin('grant', '--user', 'Root@Example.com', '--role', 'admin');
+    expect(stdout).toMatch(/granted admin on \*\/\* to root@example.com/);
+    await expect(admin('grant', '--user', 'x@example.com', '--role', 'overlord')).rejects.toMatchObject({ stderr: expect.stringContaining('--role') });
+  });
+
   it('registers an app from a file', async () => {
     const { stdout } = await admin('app', 'put', 'examples/hello-web.app.json');
     expect(stdout).toContain('registered hello-web: staging (0 approval(s)) → prod (2 approval(s))');
@@ -36,8 +42,8 @@ describe('npm run admin', () => {
 
   it('refuses an invalid app file and says why', async () => {
     const file = join(tmpdir(), `${randomUUID()}.json`);
-    await writeFile(file, JSON.stringify({ name: 'Bad Name', environments: [] }));
-    await expect(admin('app', 'put', file)).rejects.toMatchObject({ stderr: expect.stringContaining('name:') });
+    await writeFile(file, JSON.stringify({ name: 'hello-web', environments: [] }));
+    await expect(admin('app', 'put', file)).rejects.toMatchObject({ stderr: expect.stringContaining('exactly two environments') });
   });
 
   it('creates a CI token, prints it once and stores only its hash', async () => {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { ConflictError } from '../../domain/errors';
@@ -6,6 +6,7 @@ import type { ApprovalStore, ClosedWithoutDecision } from '../../domain/ports';
 import { auditedTransaction } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
+import { queryAll } from './query-all';
 
 /** Pending requests sit in one index partition, ordered by app, environment and age. */
 const PENDING = 'APPROVALS#pending';
@@ -98,21 +99,13 @@ export class DynamoApprovalStore implements ApprovalStore {
 
   async listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]> {
     const prefix = filter ? `${filter.app}#${filter.environment ? `${filter.environment}#` : ''}` : undefined;
-    const requests: ApprovalRequest[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: prefix ? 'gsi1pk = :pending AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pending',
-          ExpressionAttributeValues: { ':pending': PENDING, ...(prefix ? { ':prefix': prefix } : {}) },
-          ExclusiveStartKey,
-        }),
-      );
-      requests.push(...(page.Items ?? []).map((item) => withoutKeys<ApprovalRequest>(item)));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: prefix ? 'gsi1pk = :pending AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pending',
+      ExpressionAttributeValues: { ':pending': PENDING, ...(prefix ? { ':prefix': prefix } : {}) },
+    });
+    const requests = items.map((item) => withoutKeys<ApprovalRequest>(item));
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

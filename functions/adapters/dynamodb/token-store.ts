@@ -5,6 +5,7 @@ import type { TokenStore } from '../../domain/ports';
 import { auditedTransaction } from './audit-items';
 import { writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
+import { queryAll } from './query-all';
 
 const TOKENS = 'TOKENS';
 
@@ -35,22 +36,13 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async list(): Promise<ApiToken[]> {
-    const tokens: ApiToken[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :tokens',
-          ExpressionAttributeValues: { ':tokens': TOKENS },
-          ExclusiveStartKey,
-        }),
-      );
-      tokens.push(...(page.Items ?? []).map((item) => withoutKeys<ApiToken>(item)));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return tokens;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :tokens',
+      ExpressionAttributeValues: { ':tokens': TOKENS },
+    });
+    return items.map((item) => withoutKeys<ApiToken>(item));
   }
 
   async revoke(id: string, audit: AuditEvent): Promise<ApiToken | undefined> {

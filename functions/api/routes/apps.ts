@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { NotFoundError } from '../../domain/errors';
+import { InvalidStateError, NotFoundError } from '../../domain/errors';
+import { appDefinitionSchema, toApp } from '../app-definition';
+import { readJson } from '../read-json';
 import { parsePolicy } from '../../domain/policy';
 import { errorFields } from '../../observability/logger';
 import { requireToken } from '../auth';
@@ -16,6 +18,19 @@ export function appRoutes(deps: ApiDeps) {
     const app = await deps.catalog.getApp(c.req.param('app'));
     if (!app) throw new NotFoundError(`no app named "${c.req.param('app')}"`);
     return c.json(app);
+  });
+
+  /** Registers a new app. Existing apps keep their environments; policies change through the policy endpoint. */
+  routes.put('/:app', async (c) => {
+    const name = c.req.param('app');
+    const identity = c.get('identity');
+    await authorize(deps.directory, identity, 'app.manage', { app: name, environment: '*' });
+    const app = toApp(name, await readJson(c, appDefinitionSchema));
+    const audit = { id: deps.newId(), app: name, actor: identity, action: 'app.registered' as const, subject: `app/${name}`, at: deps.clock().toISOString() };
+    if (!(await deps.catalogWriter.putApp(app, audit, { keepExisting: true }))) {
+      throw new InvalidStateError(`app ${name} is already registered; change its policies with PUT /v1/apps/${name}/envs/{env}/policy`);
+    }
+    return c.json(app, 201);
   });
 
   routes.get('/:app/envs/:env/policy', async (c) => {
