@@ -128,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ROLLOUT_TIMEOUT_SECONDS: String(options.rollout.timeoutSeconds),
       ROLLOUT_POLL_MS: String(options.rollout.pollMs),
       LOG_LEVEL: options.logLevel ?? 'warn',
+      EXECUTION_URL_TEMPLATE: `http://127.0.0.1:${apiPort}/v1/releases/{releaseId}/history`,
     };
 
     const asl = await readFile(new URL('../statemachines/release.asl.json', import.meta.url), 'utf8');

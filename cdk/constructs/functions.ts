@@ -37,6 +37,7 @@ export class Functions extends Construct {
       EKS_CLUSTER_CA: settings.cluster.certificateAuthority,
       ROLLOUT_TIMEOUT_SECONDS: String(rolloutTimeoutSeconds),
       ROLLOUT_POLL_MS: String(rolloutPollMs),
+      METRICS_EMF: 'on',
     };
     const rolloutTimeout = Duration.minutes(15);
 

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
+import { requireToken } from './auth';
 import type { ApiDeps, ApiEnv } from './deps';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';
 import { appRoutes } from './routes/apps';
+import { deploymentRoutes } from './routes/deployments';
 import { directoryRoutes } from './routes/directory';
 import { releaseRoutes } from './routes/releases';
 import { reviewRoutes } from './routes/reviews';
@@ -26,10 +28,13 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Every /v1 route needs a token; the email links (/approve) carry their own signature instead.
+  app.use('/v1/*', requireToken(deps));
   app.route('/v1/releases', releaseRoutes(deps));
   app.route('/v1/approvals', approvalRoutes(deps));
   app.route('/v1/reviews', reviewRoutes(deps));
   app.route('/v1/apps', appRoutes(deps));
+  app.route('/v1/apps', deploymentRoutes(deps));
   app.route('/v1/tokens', tokenRoutes(deps));
   app.route('/v1/directory', directoryRoutes(deps));
   app.route('/approve', approvalLinkRoutes(deps));

@@ -1,4 +1,4 @@
-import type { ApprovalStore, AuditLog, CatalogStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
+import type { ApprovalStore, AuditLog, CatalogStore, DeploymentStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 
@@ -9,6 +9,9 @@ export interface ApiDeps {
   directory: DirectoryStore;
   releases: ReleaseStore;
   approvals: ApprovalStore;
+  deployments: DeploymentStore;
+  /** Where a person sees an execution: the AWS console, or the local history endpoint. */
+  executionUrl: (executionArn: string, releaseId: string) => string;
   audit: AuditLog;
   workflow: Workflow;
   signingSecret: () => Promise<string>;

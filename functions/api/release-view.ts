@@ -50,7 +50,11 @@ export function releaseResponse({ release, approvals }: ReleaseView, now: Date) 
     reason: release.reason,
     executionArn: release.executionArn,
     executionName: release.executionName,
-    stages: [release.stagingEnvironment, release.productionEnvironment]
+    kind: release.kind ?? 'release',
+    rollbackOf: release.rollbackOf,
+    committedAt: release.committedAt,
+    approvedBy: release.approvedBy,
+    stages: [...new Set([release.stagingEnvironment, release.productionEnvironment])]
       .map((env) => release.stages[env])
       .filter((stage) => stage !== undefined),
     approvals: approvals.map((request) => approvalResponse(request, now)),

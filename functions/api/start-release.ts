@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { excludedVoters, normaliseIdentity } from '../domain/approval';
-import type { AuditEvent } from '../domain/audit';
 import { releasePath, type Environment } from '../domain/catalog';
 import {
   BreakGlassRefusedError,
@@ -9,16 +8,15 @@ import {
   UnknownAppError,
   UnsatisfiablePolicyError,
   ValidationError,
-  WorkflowUnavailableError,
 } from '../domain/errors';
 import { activeFreeze } from '../domain/freeze';
 import { parsePinnedImage } from '../domain/image';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
 import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
-import { errorFields } from '../observability/logger';
 import { eligibleVoters } from '../steps/request-approval';
 import type { ApiDeps } from './deps';
+import { launch } from './launch';
 import { authorize } from './permissions';
 
 const email = z.email().check(z.maxLength(254));
@@ -30,18 +28,14 @@ export const releaseRequestSchema = z.strictObject({
   author: z.optional(email),
   labels: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(63))).check(z.maxLength(20)), []),
   comment: z.optional(z.string().check(z.maxLength(2000))),
+  committedAt: z.optional(z.iso.datetime({ offset: true })),
   approvers: z.optional(z.array(email).check(z.minLength(1), z.maxLength(50))),
   breakGlass: z.optional(z.strictObject({ justification: z.string().check(z.maxLength(2000)) })),
 });
 
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
 
-/**
- * Checks who may start this release and how, records it, then starts its
- * execution. The execution ARN is known before the start, so the stored release
- * always points at its execution; if the start fails the release is ended as
- * failed rather than left running.
- */
+/** Checks who may start this release and how, then launches it. */
 export async function startRelease(deps: ApiDeps, request: ReleaseRequest, identity: string, idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>) {
   const image = parsePinnedImage(request.image);
   const app = await deps.catalog.getApp(request.app);
@@ -75,44 +69,19 @@ export async function startRelease(deps: ApiDeps, request: ReleaseRequest, ident
     ...(request.commit ? { commit: request.commit.toLowerCase() } : {}),
     ...(request.author ? { author: normaliseIdentity(request.author) } : {}),
     ...(request.comment ? { comment: request.comment } : {}),
+    ...(request.committedAt ? { committedAt: new Date(request.committedAt).toISOString() } : {}),
     ...(request.approvers ? { approvers: [...new Set(request.approvers.map(normaliseIdentity))] } : {}),
     ...(breakGlass ? { breakGlass } : {}),
   };
   if (release.approvers) await checkNamedApprovers(deps, path.production, release);
 
-  const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({
-    id: deps.newId(),
-    app: app.name,
-    actor: identity,
-    action,
-    subject: `release/${release.id}`,
-    at: deps.clock().toISOString(),
-    detail,
+  const idempotencyRecord = idempotency && { ...idempotency, releaseId: release.id, createdAt: at, expiresAt: Math.floor(now.getTime() / 1000) + 24 * 3600 };
+  return launch(deps, release, {
+    action: breakGlass ? 'release.break-glass' : 'release.requested',
+    detail: { image: release.image, commit: release.commit, author: release.author, breakGlass },
+    approvalTimeoutSeconds: path.production.policy.timeoutSeconds,
+    ...(idempotencyRecord ? { idempotency: idempotencyRecord } : {}),
   });
-  const key = idempotency && {
-    ...idempotency,
-    releaseId: release.id,
-    createdAt: at,
-    expiresAt: Math.floor(now.getTime() / 1000) + 24 * 3600,
-  };
-  await deps.releases.create(release, audit(breakGlass ? 'release.break-glass' : 'release.requested', { image: release.image, commit: release.commit, author: release.author, breakGlass }), key);
-  try {
-    await deps.workflow.start(name, {
-      releaseId: release.id,
-      app: app.name,
-      image: release.image,
-      stagingEnvironment: path.staging.name,
-      productionEnvironment: path.production.name,
-      approvalTimeoutSeconds: path.production.policy.timeoutSeconds,
-    });
-  } catch (error) {
-    deps.log.error('could not start execution', { releaseId: release.id, ...errorFields(error) });
-    const reason = 'the release workflow could not be started';
-    await deps.releases.finish(release.id, { status: 'failed', at: deps.clock().toISOString(), reason }, audit('release.start-failed', { reason }));
-    throw new WorkflowUnavailableError(`${reason}; release ${release.id} was marked failed, retry the request`, { cause: error });
-  }
-  deps.log.info('release started', { releaseId: release.id, app: app.name, image: release.image, execution: name, requestedBy: identity, breakGlass: Boolean(breakGlass) });
-  return release;
 }
 
 async function checkBreakGlass(deps: ApiDeps, identity: string, production: Environment, justification: string, at: string) {

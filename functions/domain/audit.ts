@@ -18,6 +18,7 @@ export type AuditAction =
   | 'release.requested'
   | 'release.start-failed'
   | 'release.cancelled'
+  | 'release.rollback'
   | 'release.finished'
   | 'deployment.started'
   | 'deployment.succeeded'

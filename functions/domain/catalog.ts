@@ -12,6 +12,8 @@ export interface Environment {
   policy: ApprovalPolicy;
   /** Bumped on every policy change; requests opened under an older one are void. */
   policyVersion?: number;
+  /** Start of the current run of failed deployments (DORA time to restore); absent when healthy. */
+  failingSince?: string;
   /** What Gatekeeper last deployed here (or what the environment was seeded with). */
   current?: { image: string; releaseId?: string; deployedAt: string };
 }

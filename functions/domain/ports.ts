@@ -1,6 +1,8 @@
 import type { ApprovalRequest, Vote } from './approval';
 import type { AuditEvent } from './audit';
 import type { Directory } from './authorization';
+import type { Deployment } from './deployment';
+import type { DayBucket } from './dora';
 import type { ApiToken, App, Environment } from './catalog';
 import type { Release, ReleaseStatus, Stage } from './release';
 
@@ -57,8 +59,12 @@ export interface ReleaseStore {
   get(id: string): Promise<Release | undefined>;
   /** The release and its approval requests in one read. */
   view(id: string): Promise<ReleaseView | undefined>;
-  /** Records a stage change; a succeeded stage also becomes the environment's current deployment. */
-  saveStage(release: Release, stage: Stage, audit: AuditEvent): Promise<void>;
+  /**
+   * Records a stage change; a succeeded stage also becomes the environment's
+   * current deployment. A finished stage passes its deployment record, written
+   * in the same transaction with its metrics.
+   */
+  saveStage(release: Release, stage: Stage, audit: AuditEvent, finish?: DeploymentFinish): Promise<void>;
   /** B6: records the post-hoc review of a break-glass release; false if it was already reviewed. */
   closeReview(releaseId: string, review: { by: string; comment: string; at: string }, audit: AuditEvent): Promise<boolean>;
   /** Break-glass releases whose review is still open, oldest first. */
@@ -113,4 +119,37 @@ export interface Workflow extends TaskCallbacks {
   /** ARN an execution of this name will have; known before it starts so it can be stored first. */
   executionArn(name: string): string;
   start(name: string, input: Record<string, unknown>): Promise<void>;
+  /** The execution's event history, oldest first: state names, inputs and outputs. */
+  history(executionArn: string): Promise<ExecutionEvent[]>;
+}
+
+export interface ExecutionEvent {
+  id: number;
+  timestamp: string;
+  type: string;
+  state?: string;
+  detail?: unknown;
+}
+
+/** A finished deployment with what it adds to its day's metrics and the environment's failure streak. */
+export interface DeploymentFinish {
+  deployment: Deployment;
+  day: string;
+  increment: Omit<DayBucket, 'day'>;
+  failingSince: string | undefined;
+  /** The failed deployment this one rolled back: its result becomes `rolled_back`. */
+  rolledBackId?: string;
+}
+
+export interface DeploymentPage {
+  deployments: Deployment[];
+  /** Opaque; pass back to get the next (older) page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface DeploymentStore {
+  history(app: string, environment: string, options: { limit: number; cursor?: string }): Promise<DeploymentPage>;
+  get(app: string, environment: string, id: string): Promise<Deployment | undefined>;
+  /** The per-day metric buckets of a window, by UTC day ('YYYY-MM-DD', inclusive). */
+  buckets(app: string, environment: string, fromDay: string, toDay: string): Promise<DayBucket[]>;
 }

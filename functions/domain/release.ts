@@ -38,6 +38,14 @@ export interface Release {
   comment?: string;
   /** Identity behind the token that started the release. */
   requestedBy: string;
+  /** `rollback` releases redeploy an earlier deployment's image to one environment, without staging or approval. */
+  kind?: 'release' | 'rollback';
+  /** For rollbacks: the deployment whose image is restored, and why. */
+  rollbackOf?: { deploymentId: string; reason: string };
+  /** When the commit was made (CI sends it): the start of the DORA lead time. */
+  committedAt?: string;
+  /** Who approved production (set when the approval closes). */
+  approvedBy?: string[];
   /** Approvers the requester named (a subset of the eligible); only they are asked. */
   approvers?: string[];
   /** Set when a break-glass holder deployed past the gate (B6). */

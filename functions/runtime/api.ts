@@ -10,5 +10,14 @@ export function buildApiDeps(env: Env): ApiDeps {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
     signingSecret: signingSecretSource(readSigningConfig(env), base.aws),
+    executionUrl: executionUrlFor(env.EXECUTION_URL_TEMPLATE, base.aws.AWS_REGION),
   };
+}
+
+const CONSOLE = 'https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{executionArn}';
+
+/** `EXECUTION_URL_TEMPLATE` with {executionArn}, {releaseId}, {region}; the AWS console by default. */
+function executionUrlFor(template: string | undefined, region: string) {
+  return (executionArn: string, releaseId: string) =>
+    (template ?? CONSOLE).replaceAll('{region}', region).replaceAll('{executionArn}', executionArn).replaceAll('{releaseId}', releaseId);
 }

@@ -11,6 +11,8 @@ function deployDeps(env: Env, service: string): DeployStepDeps {
     ...base,
     cluster: createClusterGateway(kubernetes, { awsRegion: base.aws.AWS_REGION }),
     rollout: rolloutOptions(kubernetes),
+    // CloudWatch picks EMF lines out of the function's log stream; only the cloud asks for them.
+    ...(env.METRICS_EMF === 'on' ? { emitMetrics: (line: string) => void process.stdout.write(`${line}\n`) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { DynamoAuditLog } from '../adapters/dynamodb/audit-items';
 import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
 import { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoDeploymentStore } from '../adapters/dynamodb/deployment-store';
 import { DynamoDirectoryStore } from '../adapters/dynamodb/directory-store';
 import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
 import { DynamoTokenStore } from '../adapters/dynamodb/token-store';
@@ -26,6 +27,7 @@ export function baseDeps(env: Env, service: string) {
     approvals: new DynamoApprovalStore(db, TABLE_NAME),
     audit: new DynamoAuditLog(db, TABLE_NAME),
     tokens: new DynamoTokenStore(db, TABLE_NAME),
+    deployments: new DynamoDeploymentStore(db, TABLE_NAME),
     directory: new DynamoDirectoryStore(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,

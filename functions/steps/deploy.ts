@@ -3,11 +3,14 @@ import { FrozenError, RolloutFailedError } from '../domain/errors';
 import { activeFreeze } from '../domain/freeze';
 import type { Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
+import { finishedDeployment, publishMetrics } from './deployment-record';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type StepContext } from './context';
 
 export interface DeployStepDeps extends StepContext {
   cluster: ClusterGateway;
   rollout: RolloutOptions;
+  /** Writes a CloudWatch EMF line (Lambda); absent locally. */
+  emitMetrics?: (line: string) => void;
 }
 
 /** Output of DeployToStaging / DeployToProduction, shown in the console's execution history. */
@@ -39,13 +42,16 @@ export interface DeployResult {
 export function createDeployStep(deps: DeployStepDeps) {
   return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployOutput> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
-    const freeze = release.breakGlass ? undefined : activeFreeze(env.policy.freeze, deps.clock());
+    // Break-glass passes a freeze, and so does restoring a known-good version.
+    const exempt = Boolean(release.breakGlass) || release.kind === 'rollback';
+    const freeze = exempt ? undefined : activeFreeze(env.policy.freeze, deps.clock());
     if (freeze) {
       const reason = `${env.app}/${env.name} is frozen until ${freeze.endsAt.toISOString()}${freeze.window.reason ? ` (${freeze.window.reason})` : ''}`;
       if (env.policy.freeze.onFreeze === 'fail') throw new FrozenError(`${reason}; the policy refuses deploys during a freeze`);
       deps.log.info('waiting for freeze to end', { releaseId, environment, until: freeze.endsAt.toISOString() });
       return { environment, frozenUntil: freeze.endsAt.toISOString(), reason };
     }
+    const kind = release.kind === 'rollback' ? 'rollback' : 'release';
     const earlier = release.stages[environment];
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
     const stage: Stage = {
@@ -62,20 +68,27 @@ export function createDeployStep(deps: DeployStepDeps) {
     try {
       const status = await deps.cluster.waitForRollout(env.target, deps.rollout);
       const finishedAt = deps.clock().toISOString();
+      const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'succeeded' });
       await deps.releases.saveStage(
         release,
         { ...stage, status: 'succeeded', finishedAt },
         stepAudit(deps, release, 'deployment.succeeded', environment, { image: release.image, replicas: status.replicas }),
+        finish,
       );
+      publishMetrics(deps.emitMetrics, finish);
       deps.log.info('rolled out', { releaseId, environment, image: release.image, replicas: status.replicas });
       return { environment, ...env.target, image: release.image, previousImage, replicas: status.replicas, rolledOutAt: finishedAt };
     } catch (error) {
       if (error instanceof RolloutFailedError) {
+        const finishedAt = deps.clock().toISOString();
+        const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'failed', reason: error.message });
         await deps.releases.saveStage(
           release,
-          { ...stage, status: 'failed', finishedAt: deps.clock().toISOString(), detail: error.message },
+          { ...stage, status: 'failed', finishedAt, detail: error.message },
           stepAudit(deps, release, 'deployment.failed', environment, { image: release.image, reason: error.message }),
+          finish,
         );
+        publishMetrics(deps.emitMetrics, finish);
       }
       deps.log.error('rollout failed', { releaseId, environment, ...errorFields(error) });
       throw error;

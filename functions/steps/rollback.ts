@@ -1,4 +1,6 @@
 import { InvalidStateError } from '../domain/errors';
+import { deploymentId } from '../domain/deployment';
+import { finishedDeployment, publishMetrics } from './deployment-record';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput } from './context';
 import type { DeployStepDeps } from './deploy';
 
@@ -17,13 +19,27 @@ export function createRollbackStep(deps: DeployStepDeps) {
       throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}; nothing to roll back to`);
     }
     deps.log.warn('rolling back', { releaseId, environment, from: stage.image, to: stage.previousImage });
+    const startedAt = deps.clock().toISOString();
     await deps.cluster.setImage(env.target, stage.previousImage);
     await deps.cluster.waitForRollout(env.target, deps.rollout);
+    const finishedAt = deps.clock().toISOString();
+    const failedKind = release.kind === 'rollback' ? 'rollback' : 'release';
+    const finish = finishedDeployment(release, env, {
+      kind: 'automatic-rollback',
+      image: stage.previousImage,
+      previousImage: stage.image,
+      startedAt,
+      finishedAt,
+      result: 'succeeded',
+      rolledBackId: deploymentId(stage.startedAt, release.id, failedKind),
+    });
     await deps.releases.saveStage(
       release,
-      { ...stage, status: 'rolled_back', finishedAt: deps.clock().toISOString() },
+      { ...stage, status: 'rolled_back', finishedAt },
       stepAudit(deps, release, 'deployment.rolled-back', environment, { restoredImage: stage.previousImage, failedImage: stage.image }),
+      finish,
     );
+    publishMetrics(deps.emitMetrics, finish);
     return { environment, restoredImage: stage.previousImage, failedImage: stage.image };
   };
 }

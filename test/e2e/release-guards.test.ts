@@ -71,7 +71,7 @@ describe('approval guards', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn, maxResults: 1000 }));
     const entered = (history.events ?? []).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
-    expect(entered).toEqual(['DeployToStaging', 'IsStagingFrozen', 'WaitForProdApproval', 'DeployToProduction', 'IsProductionFrozen', 'RecordSucceeded', 'ReleaseSucceeded']);
+    expect(entered).toEqual(['IsRollback', 'DeployToStaging', 'IsStagingFrozen', 'WaitForProdApproval', 'DeployToProduction', 'IsProductionFrozen', 'RecordSucceeded', 'ReleaseSucceeded']);
     const approvalExit = (history.events ?? []).find((e) => e.stateExitedEventDetails?.name === 'WaitForProdApproval');
     expect(JSON.parse(approvalExit?.stateExitedEventDetails?.output ?? '{}')).toMatchObject({ approval: { approvedBy: ['bob@example.com'] } });
     expect(history.events?.length).toBeLessThanOrEqual(40);

@@ -23,7 +23,8 @@ describe('statemachines/release.asl.json', () => {
   });
 
   it('reads build → stage → approval → prod with readable state names', () => {
-    expect(definition.StartAt).toBe('DeployToStaging');
+    expect(definition.StartAt).toBe('IsRollback');
+    expect(states.IsRollback?.Default).toBe('DeployToStaging');
     expect(states.DeployToStaging?.Next).toBe('IsStagingFrozen');
     expect(states.IsStagingFrozen?.Default).toBe('WaitForProdApproval');
     expect(states.WaitForProdApproval?.Next).toBe('DeployToProduction');

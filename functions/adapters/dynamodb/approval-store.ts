@@ -76,7 +76,8 @@ export class DynamoApprovalStore implements ApprovalStore {
         ExpressionAttributeValues: { ':policyVersion': next.policyVersion },
       },
     };
-    const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at)] : [];
+    const approvedBy = next.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
+    const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)] : [];
     await conditionally(
       () => this.db.send(auditedTransaction(this.tableName, [update, policyUnchanged, ...resumeRelease], audit)),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
@@ -109,15 +110,15 @@ export class DynamoApprovalStore implements ApprovalStore {
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  private releaseStatus(releaseId: string, status: string, at: string) {
+  private releaseStatus(releaseId: string, status: string, at: string, approvedBy?: string[]) {
     return {
       Update: {
         TableName: this.tableName,
         Key: keys.release(releaseId),
-        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        UpdateExpression: `SET #status = :status, updatedAt = :at${approvedBy ? ', approvedBy = :approvedBy' : ''}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at },
+        ExpressionAttributeValues: { ':status': status, ':at': at, ...(approvedBy ? { ':approvedBy': approvedBy } : {}) },
       },
     };
   }

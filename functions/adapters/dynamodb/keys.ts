@@ -13,10 +13,14 @@ export const keys = {
   release: (id: string) => ({ pk: `REL#${id}`, sk: 'RELEASE' }),
   approval: (releaseId: string, env: string) => ({ pk: `REL#${releaseId}`, sk: `APPROVAL#${env}` }),
   audit: (app: string, at: string, id: string) => ({ pk: `AUDIT#${app}`, sk: `${at}#${id}` }),
+  deployment: (app: string, env: string, id: string) => ({ pk: `DEPLOY#${app}#${env}`, sk: id }),
+  metricsDay: (app: string, env: string, day: string) => ({ pk: `METRICS#${app}#${env}`, sk: day }),
 } as const;
 
 export const partitions = {
   app: (app: string) => `APP#${app}`,
+  deployments: (app: string, env: string) => `DEPLOY#${app}#${env}`,
+  metrics: (app: string, env: string) => `METRICS#${app}#${env}`,
   release: (id: string) => `REL#${id}`,
 } as const;
 

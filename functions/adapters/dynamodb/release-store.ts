@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
-import type { IdempotencyRecord, ReleaseStore, ReleaseView } from '../../domain/ports';
+import type { DeploymentFinish, IdempotencyRecord, ReleaseStore, ReleaseView } from '../../domain/ports';
 import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
 import { auditedTransaction } from './audit-items';
 import { conditionally, writeIf } from './conditional';
+import { deploymentWrites, environmentUpdate } from './deployment-items';
 import { keys, partitions, withoutKeys } from './keys';
 
 const OPEN_REVIEWS = 'REVIEWS#open';
@@ -97,7 +98,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     };
   }
 
-  async saveStage(release: Release, stage: Stage, audit: AuditEvent): Promise<void> {
+  async saveStage(release: Release, stage: Stage, audit: AuditEvent, finish?: DeploymentFinish): Promise<void> {
     const stageUpdate = {
       Update: {
         TableName: this.tableName,
@@ -109,17 +110,9 @@ export class DynamoReleaseStore implements ReleaseStore {
       },
     };
     // A succeeded stage becomes what the environment runs (shown to the next approvers).
-    const current = {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.environment(release.app, stage.environment),
-        UpdateExpression: 'SET #current = :current',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#current': 'current' },
-        ExpressionAttributeValues: { ':current': { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } },
-      },
-    };
-    const writes = stage.status === 'succeeded' ? [stageUpdate, current] : [stageUpdate];
+    const current = stage.status === 'succeeded' ? { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } : undefined;
+    const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...(current ? { current } : {}), ...(finish ? { finish } : {}) });
+    const writes = [stageUpdate, ...(environment ? [environment] : []), ...(finish ? deploymentWrites(this.tableName, finish) : [])];
     await this.db.send(auditedTransaction(this.tableName, writes, audit));
   }
 

@@ -1,11 +1,12 @@
 import {
+  GetExecutionHistoryCommand,
   SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { AwsConfig } from '../../config';
-import type { TaskCallbacks, Workflow } from '../../domain/ports';
+import type { ExecutionEvent, TaskCallbacks, Workflow } from '../../domain/ports';
 
 const sfnClient = (aws: AwsConfig) =>
   new SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) });
@@ -39,6 +40,27 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
   executionArn(name: string): string {
     // arn:aws:states:<region>:<account>:stateMachine:<sm>  →  …:execution:<sm>:<name>
     return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  async history(executionArn: string): Promise<ExecutionEvent[]> {
+    const events: ExecutionEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      for (const event of page.events ?? []) {
+        const { id, timestamp, type, previousEventId: _previous, ...details } = event;
+        const named = Object.values(details).find((d): d is { name: string } => typeof (d as { name?: unknown } | undefined)?.name === 'string');
+        events.push({
+          id: id ?? events.length + 1,
+          timestamp: (timestamp ?? new Date(0)).toISOString(),
+          type: type ?? 'Unknown',
+          ...(named ? { state: named.name } : {}),
+          ...(Object.keys(details).length ? { detail: Object.values(details)[0] } : {}),
+        });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return events;
   }
 
   async start(name: string, input: Record<string, unknown>): Promise<void> {

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { parseApprovalId } from '../../domain/approval';
 import { NotFoundError, ValidationError } from '../../domain/errors';
-import { requireToken } from '../auth';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { readJson } from '../read-json';
 import { recordVote } from '../record-vote';
@@ -16,7 +15,6 @@ const decisionSchema = z.strictObject({
 /** S7 as API: what the caller may decide, and deciding it with a token instead of a link. */
 export function approvalRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
-  routes.use('*', requireToken(deps));
 
   routes.get('/', async (c) => {
     const status = c.req.query('status') ?? 'pending';

@@ -4,14 +4,12 @@ import { appDefinitionSchema, toApp } from '../app-definition';
 import { readJson } from '../read-json';
 import { parsePolicy } from '../../domain/policy';
 import { errorFields } from '../../observability/logger';
-import { requireToken } from '../auth';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../permissions';
 
 /** Apps, environments and their policies: readable by anyone with a role on the app, changed by admins. */
 export function appRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
-  routes.use('*', requireToken(deps));
 
   routes.get('/:app', async (c) => {
     await authorize(deps.directory, c.get('identity'), 'app.view', { app: c.req.param('app'), environment: '*' });

@@ -3,7 +3,6 @@ import * as z from 'zod/mini';
 import { ROLES, type Directory, type Grant } from '../../domain/authorization';
 import type { AuditEvent } from '../../domain/audit';
 import { NotFoundError } from '../../domain/errors';
-import { requireToken } from '../auth';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../permissions';
 import { readJson } from '../read-json';
@@ -24,7 +23,6 @@ const EVERYWHERE = { app: '*', environment: '*' };
 /** Groups and grants (admin only). Every change is versioned and audited. */
 export function directoryRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
-  routes.use('*', requireToken(deps));
   routes.use('*', async (c, next) => {
     await authorize(deps.directory, c.get('identity'), 'directory.manage', EVERYWHERE);
     await next();

@@ -3,7 +3,6 @@ import * as z from 'zod/mini';
 import type { ApiToken } from '../../domain/catalog';
 import { NotFoundError } from '../../domain/errors';
 import { generateToken, tokenRecord } from '../../domain/token';
-import { requireToken } from '../auth';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../permissions';
 import { readJson } from '../read-json';
@@ -20,7 +19,6 @@ const publicToken = ({ hash: _hash, ...token }: ApiToken) => token;
 /** API tokens (admin only): created with the secret shown once, listed without it, revoked by id. */
 export function tokenRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
-  routes.use('*', requireToken(deps));
   routes.use('*', async (c, next) => {
     await authorize(deps.directory, c.get('identity'), 'directory.manage', { app: '*', environment: '*' });
     await next();

@@ -1,0 +1,58 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Deployment } from '../../domain/deployment';
+import type { DayBucket } from '../../domain/dora';
+import { ValidationError } from '../../domain/errors';
+import type { DeploymentPage, DeploymentStore } from '../../domain/ports';
+import { keys, partitions, withoutKeys } from './keys';
+
+const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+
+/** Deployment history (newest first, paged by cursor) and the per-day metric buckets. */
+export class DynamoDeploymentStore implements DeploymentStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async history(app: string, environment: string, options: { limit: number; cursor?: string }): Promise<DeploymentPage> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partitions.deployments(app, environment) },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, partitions.deployments(app, environment)) } : {}),
+      }),
+    );
+    const next = encodeCursor(result.LastEvaluatedKey);
+    return { deployments: (result.Items ?? []).map((item) => withoutKeys<Deployment>(item)), ...(next ? { cursor: next } : {}) };
+  }
+
+  async get(app: string, environment: string, id: string): Promise<Deployment | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.deployment(app, environment, id), ConsistentRead: true }));
+    return result.Item ? withoutKeys<Deployment>(result.Item) : undefined;
+  }
+
+  async buckets(app: string, environment: string, fromDay: string, toDay: string): Promise<DayBucket[]> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': partitions.metrics(app, environment), ':from': fromDay, ':to': toDay },
+      }),
+    );
+    return (result.Items ?? []).map((item) => withoutKeys<DayBucket>(item));
+  }
+}
+
+/** A cursor is only good for the history it came from; anything else is a 400, not a scan elsewhere. */
+function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (key.pk === partition && typeof key.sk === 'string') return { pk: key.pk, sk: key.sk };
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('the cursor does not belong to this history; start again without one');
+}

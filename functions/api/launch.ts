@@ -1,0 +1,47 @@
+import type { AuditAction, AuditEvent } from '../domain/audit';
+import { WorkflowUnavailableError } from '../domain/errors';
+import type { IdempotencyRecord } from '../domain/ports';
+import type { Release } from '../domain/release';
+import { errorFields } from '../observability/logger';
+import type { ApiDeps } from './deps';
+
+/**
+ * Records a release (a new one or a rollback), then starts its execution. The
+ * execution ARN is known before the start, so the stored release always points
+ * at its execution; if the start fails the release is ended as failed rather
+ * than left running.
+ */
+export async function launch(
+  deps: ApiDeps,
+  release: Release,
+  input: { action: AuditAction; detail: Record<string, unknown>; approvalTimeoutSeconds: number; idempotency?: IdempotencyRecord },
+): Promise<Release> {
+  const audit = (action: AuditAction, detail: Record<string, unknown>): AuditEvent => ({
+    id: deps.newId(),
+    app: release.app,
+    actor: release.requestedBy,
+    action,
+    subject: `release/${release.id}`,
+    at: deps.clock().toISOString(),
+    detail,
+  });
+  await deps.releases.create(release, audit(input.action, input.detail), input.idempotency);
+  try {
+    await deps.workflow.start(release.executionName, {
+      releaseId: release.id,
+      kind: release.kind ?? 'release',
+      app: release.app,
+      image: release.image,
+      stagingEnvironment: release.stagingEnvironment,
+      productionEnvironment: release.productionEnvironment,
+      approvalTimeoutSeconds: input.approvalTimeoutSeconds,
+    });
+  } catch (error) {
+    deps.log.error('could not start execution', { releaseId: release.id, ...errorFields(error) });
+    const reason = 'the release workflow could not be started';
+    await deps.releases.finish(release.id, { status: 'failed', at: deps.clock().toISOString(), reason }, audit('release.start-failed', { reason }));
+    throw new WorkflowUnavailableError(`${reason}; release ${release.id} was marked failed, retry the request`, { cause: error });
+  }
+  deps.log.info('release started', { releaseId: release.id, kind: release.kind ?? 'release', app: release.app, image: release.image, execution: release.executionName, requestedBy: release.requestedBy });
+  return release;
+}

@@ -1,0 +1,123 @@
+import { Hono } from 'hono';
+import * as z from 'zod/mini';
+import { DEPLOYMENT_ID, lastGoodBefore, type Deployment } from '../../domain/deployment';
+import { metricsFromBuckets, windowDays, WINDOWS } from '../../domain/dora';
+import { InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
+import { parsePinnedImage } from '../../domain/image';
+import { executionName, type Release } from '../../domain/release';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { launch } from '../launch';
+import { authorize } from '../permissions';
+import { readJson } from '../read-json';
+
+const rollbackSchema = z.strictObject({
+  deploymentId: z.optional(z.string().check(z.regex(DEPLOYMENT_ID, 'a deployment id from the history'))),
+  reason: z.string().check(z.minLength(1, 'say why you roll back'), z.maxLength(2000)),
+});
+
+/** S9–S11: deployment history, comparing two deployments, one-click rollback, DORA metrics. */
+export function deploymentRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+
+  const environmentOf = async (identity: string, app: string, env: string, action: 'release.view' | 'release.rollback') => {
+    await authorize(deps.directory, identity, action, { app, environment: env });
+    const environment = await deps.catalog.getEnvironment(app, env);
+    if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
+    return environment;
+  };
+  const withLink = (d: Deployment) => ({ ...d, executionUrl: deps.executionUrl(d.executionArn, d.releaseId) });
+
+  routes.get('/:app/envs/:env/deployments', async (c) => {
+    const { app, env } = c.req.param();
+    await environmentOf(c.get('identity'), app, env, 'release.view');
+    const limit = Number(c.req.query('limit') ?? 20);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('limit must be a whole number from 1 to 100');
+    const cursor = c.req.query('cursor');
+    const page = await deps.deployments.history(app, env, { limit, ...(cursor ? { cursor } : {}) });
+    return c.json({ deployments: page.deployments.map(withLink), ...(page.cursor ? { next: `?limit=${limit}&cursor=${page.cursor}` , cursor: page.cursor } : {}) });
+  });
+
+  routes.get('/:app/envs/:env/deployments/compare', async (c) => {
+    const { app, env } = c.req.param();
+    await environmentOf(c.get('identity'), app, env, 'release.view');
+    const [a, b] = await Promise.all(['from', 'to'].map((q) => deploymentOrFail(deps, app, env, c.req.query(q))));
+    return c.json({ from: withLink(a!), to: withLink(b!), changes: compare(a!, b!) });
+  });
+
+  /**
+   * Redeploys an earlier deployment's exact digest through the state machine
+   * (so the console shows it), without a new approval: it was approved for
+   * this environment when it first shipped. Audited as a rollback with the
+   * actor and the reason.
+   */
+  routes.post('/:app/envs/:env/rollback', async (c) => {
+    const { app, env } = c.req.param();
+    const identity = c.get('identity');
+    const environment = await environmentOf(identity, app, env, 'release.rollback');
+    const body = await readJson(c, rollbackSchema);
+    const target = body.deploymentId
+      ? await deploymentOrFail(deps, app, env, body.deploymentId)
+      : lastGoodBefore((await deps.deployments.history(app, env, { limit: 100 })).deployments, environment.current?.image);
+    if (!target) throw new InvalidStateError(`${app}/${env} has no earlier successful deployment to roll back to`);
+    if (target.result !== 'succeeded') throw new InvalidStateError(`deployment ${target.id} did not succeed (${target.result}); roll back to a good one`);
+    const image = parsePinnedImage(target.image);
+    const now = deps.clock();
+    const id = deps.newId();
+    const name = executionName(app, image, now, id);
+    const release: Release = {
+      id,
+      kind: 'rollback',
+      app,
+      image: image.reference,
+      digest: image.digest,
+      labels: ['rollback'],
+      requestedBy: identity,
+      status: 'running',
+      stagingEnvironment: env,
+      productionEnvironment: env,
+      executionName: name,
+      executionArn: deps.workflow.executionArn(name),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      stages: {},
+      rollbackOf: { deploymentId: target.id, reason: body.reason },
+      approvedBy: target.approvers,
+      comment: body.reason,
+      ...(target.commit ? { commit: target.commit } : {}),
+    };
+    await launch(deps, release, {
+      action: 'release.rollback',
+      detail: { to: target.id, image: target.image, from: environment.current?.image, reason: body.reason },
+      approvalTimeoutSeconds: environment.policy.timeoutSeconds,
+    });
+    return c.json({ id: release.id, status: release.status, kind: 'rollback', target: withLink(target), executionArn: release.executionArn }, 202);
+  });
+
+  routes.get('/:app/envs/:env/metrics', async (c) => {
+    const { app, env } = c.req.param();
+    await environmentOf(c.get('identity'), app, env, 'release.view');
+    const days = Number(c.req.query('days') ?? 30);
+    if (!(WINDOWS as readonly number[]).includes(days)) throw new ValidationError(`days must be one of ${WINDOWS.join(', ')}`);
+    const now = deps.clock();
+    const window = windowDays(days, now);
+    const buckets = await deps.deployments.buckets(app, env, window[0] ?? '', window.at(-1) ?? '');
+    return c.json({ ...metricsFromBuckets(app, env, days, buckets, now), bucketsTimeZone: 'UTC' });
+  });
+
+  return routes;
+}
+
+async function deploymentOrFail(deps: ApiDeps, app: string, env: string, id: string | undefined): Promise<Deployment> {
+  if (!id || !DEPLOYMENT_ID.test(id)) throw new ValidationError('pass deployment ids from the history (from=…&to=…)');
+  const deployment = await deps.deployments.get(app, env, id);
+  if (!deployment) throw new NotFoundError(`no deployment ${id} in ${app}/${env}`);
+  return deployment;
+}
+
+/** What differs between two deployments (configuration versions join this with protected configuration). */
+function compare(a: Deployment, b: Deployment) {
+  const fields = ['image', 'commit', 'requestedBy', 'approvers', 'result', 'type'] as const;
+  return fields
+    .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))
+    .map((field) => ({ field, from: a[field] ?? null, to: b[field] ?? null }));
+}
