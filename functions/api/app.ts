@@ -6,6 +6,7 @@ import type { ApiDeps, ApiEnv } from './deps';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';
+import { auditRoutes } from './routes/audit';
 import { appRoutes } from './routes/apps';
 import { deploymentRoutes } from './routes/deployments';
 import { directoryRoutes } from './routes/directory';
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/apps', appRoutes(deps));
   app.route('/v1/apps', deploymentRoutes(deps));
   app.route('/v1/tokens', tokenRoutes(deps));
+  app.route('/v1/audit', auditRoutes(deps));
   app.route('/v1/directory', directoryRoutes(deps));
   app.route('/approve', approvalLinkRoutes(deps));
   app.notFound((c) => respondWithProblem(c, new NotFoundError(`no route for ${c.req.method} ${c.req.path}`), deps.log));

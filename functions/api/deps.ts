@@ -1,4 +1,4 @@
-import type { ApprovalStore, AuditLog, CatalogStore, DeploymentStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
+import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, DeploymentStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 
@@ -13,6 +13,7 @@ export interface ApiDeps {
   /** Where a person sees an execution: the AWS console, or the local history endpoint. */
   executionUrl: (executionArn: string, releaseId: string) => string;
   audit: AuditLog;
+  auditTrail: AuditReader;
   workflow: Workflow;
   signingSecret: () => Promise<string>;
   clock: () => Date;

@@ -15,13 +15,17 @@ const MAX_ATTEMPTS = 8;
 /** Who votes on which request: from a verified email link or an authenticated API caller. */
 export interface Ballot {
   releaseId: string;
+  /** Known from a link: lets the request and the audit head be read together. */
+  app?: string;
   environment: string;
   voter: string;
 }
 
 export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const request = await deps.approvals.get(ballot.releaseId, ballot.environment);
+    const { request, auditHead } = ballot.app
+      ? await deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app)
+      : { request: await deps.approvals.get(ballot.releaseId, ballot.environment), auditHead: undefined };
     if (!request) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
     const at = deps.clock().toISOString();
     const vote = { voter: ballot.voter, decision, at, ...(comment ? { comment } : {}) };
@@ -47,7 +51,7 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
     const events = [audit('approval.vote', { decision, comment, image: request.image })];
     if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length, summary: result.evaluation.summary }));
     try {
-      await deps.approvals.saveVote(result.request, result.vote, events);
+      await deps.approvals.saveVote(result.request, result.vote, events, auditHead);
     } catch (error) {
       if (error instanceof ConflictError) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

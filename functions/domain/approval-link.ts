@@ -8,6 +8,8 @@ import { InvalidLinkError, LinkExpiredError } from './errors';
  */
 export interface LinkClaim {
   releaseId: string;
+  /** The app, so the decision can read the request and the app's audit-chain head in one round trip. */
+  app?: string;
   environment: string;
   approver: string;
   /** Expiry, epoch seconds. */
@@ -16,6 +18,7 @@ export interface LinkClaim {
 
 interface EncodedClaim {
   r: string;
+  p?: string;
   e: string;
   a: string;
   x: number;
@@ -28,7 +31,7 @@ function mac(secret: string, payload: string): Buffer {
 }
 
 export function signLink(claim: LinkClaim, secret: string): string {
-  const encoded: EncodedClaim = { r: claim.releaseId, e: claim.environment, a: claim.approver, x: claim.expiresAt };
+  const encoded: EncodedClaim = { r: claim.releaseId, ...(claim.app ? { p: claim.app } : {}), e: claim.environment, a: claim.approver, x: claim.expiresAt };
   const payload = encode(JSON.stringify(encoded));
   return `${payload}.${encode(mac(secret, payload))}`;
 }
@@ -62,7 +65,7 @@ function parseClaim(payload: string): LinkClaim {
   try {
     const raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<EncodedClaim>;
     if (typeof raw.r === 'string' && typeof raw.e === 'string' && typeof raw.a === 'string' && typeof raw.x === 'number') {
-      return { releaseId: raw.r, environment: raw.e, approver: raw.a, expiresAt: raw.x };
+      return { releaseId: raw.r, ...(typeof raw.p === 'string' ? { app: raw.p } : {}), environment: raw.e, approver: raw.a, expiresAt: raw.x };
     }
   } catch {
     // fall through: a signed but unreadable claim is as invalid as an unsigned one

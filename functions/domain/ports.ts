@@ -1,5 +1,6 @@
 import type { ApprovalRequest, Vote } from './approval';
 import type { AuditEvent } from './audit';
+import type { ChainedAuditEvent, ChainHead } from './audit-chain';
 import type { Directory } from './authorization';
 import type { Deployment } from './deployment';
 import type { DayBucket } from './dora';
@@ -77,13 +78,15 @@ export interface ApprovalStore {
   /** Opens the request and marks the release waiting. Idempotent for the same task token (Lambda retries). */
   open(request: ApprovalRequest, audit: AuditEvent): Promise<void>;
   get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined>;
+  /** The request and its app's audit-chain head in one read, so a vote costs two round trips in all. */
+  getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead }>;
   /**
    * Persists `next` only if the stored request is still at `next.version - 1`
    * and pending, and the environment's policy is still the one the request was
    * opened under; throws ConflictError otherwise. When the vote approved the
    * request, the release goes back to `running` in the same transaction.
    */
-  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void>;
+  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead): Promise<void>;
   /** Closes a pending request without a decision; false if it was not pending any more. */
   close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean>;
   /** Pending requests, oldest first; for one app (and environment) or all. */
@@ -152,4 +155,22 @@ export interface DeploymentStore {
   get(app: string, environment: string, id: string): Promise<Deployment | undefined>;
   /** The per-day metric buckets of a window, by UTC day ('YYYY-MM-DD', inclusive). */
   buckets(app: string, environment: string, fromDay: string, toDay: string): Promise<DayBucket[]>;
+}
+
+export interface AuditQuery {
+  environment?: string;
+  actor?: string;
+  /** ISO instants: from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface AuditReader {
+  /** One page of an app's chain in sequence order, filtered. */
+  page(app: string, query: AuditQuery): Promise<{ events: ChainedAuditEvent[]; cursor?: string }>;
+  /** The whole chain of an app, in sequence order (verify, export). */
+  all(app: string): Promise<ChainedAuditEvent[]>;
+  head(app: string): Promise<ChainHead>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoAuditReader } from '../adapters/dynamodb/audit-reader';
 import { DynamoApprovalStore } from '../adapters/dynamodb/approval-store';
-import { DynamoAuditLog } from '../adapters/dynamodb/audit-items';
+import { AuditedWriter, DynamoAuditLog } from '../adapters/dynamodb/audit-items';
 import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
 import { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../adapters/dynamodb/client';
@@ -25,7 +26,8 @@ export function baseDeps(env: Env, service: string) {
     catalog: new DynamoCatalogStore(db, TABLE_NAME),
     catalogWriter: new DynamoCatalogWriter(db, TABLE_NAME),
     approvals: new DynamoApprovalStore(db, TABLE_NAME),
-    audit: new DynamoAuditLog(db, TABLE_NAME),
+    audit: new DynamoAuditLog(new AuditedWriter(db, TABLE_NAME)),
+    auditTrail: new DynamoAuditReader(db, TABLE_NAME),
     tokens: new DynamoTokenStore(db, TABLE_NAME),
     deployments: new DynamoDeploymentStore(db, TABLE_NAME),
     directory: new DynamoDirectoryStore(db, TABLE_NAME),

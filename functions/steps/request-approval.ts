@@ -103,7 +103,7 @@ async function notify(deps: RequestApprovalDeps, request: ApprovalRequest): Prom
   const secret = await deps.signingSecret();
   const expiresAt = Math.floor(Date.parse(request.expiresAt) / 1000);
   const notified = await sendAll(deps, request.notified, (approver) => {
-    const token = signLink({ releaseId: request.releaseId, environment: request.environment, approver, expiresAt }, secret);
+    const token = signLink({ releaseId: request.releaseId, app: request.app, environment: request.environment, approver, expiresAt }, secret);
     return approvalEmail(request, approver, `${deps.publicBaseUrl}/approve/${token}`);
   });
   // If nobody could be told, waiting is pointless; failing lets Step Functions retry the task.

@@ -1,9 +1,10 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
+import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
 import { ConflictError } from '../../domain/errors';
 import type { ApprovalStore, ClosedWithoutDecision } from '../../domain/ports';
-import { auditedTransaction } from './audit-items';
+import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query-all';
@@ -14,10 +15,14 @@ const pendingSortKey = (r: Pick<ApprovalRequest, 'app' | 'environment' | 'create
   `${r.app}#${r.environment}#${r.createdAt}#${r.releaseId}`;
 
 export class DynamoApprovalStore implements ApprovalStore {
+  private readonly audited: AuditedWriter;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
 
   async open(request: ApprovalRequest, audit: AuditEvent): Promise<void> {
     const put = {
@@ -28,7 +33,7 @@ export class DynamoApprovalStore implements ApprovalStore {
       },
     };
     try {
-      await this.db.send(auditedTransaction(this.tableName, [put, this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at)], audit));
+      await this.audited.write([put, this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at)], audit);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // A retried invocation of the same task finds its own request already open.
@@ -44,7 +49,23 @@ export class DynamoApprovalStore implements ApprovalStore {
     return result.Item ? withoutKeys<ApprovalRequest>(result.Item) : undefined;
   }
 
-  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[]): Promise<void> {
+  async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead }> {
+    const result = await this.db.send(
+      new TransactGetCommand({
+        TransactItems: [
+          { Get: { TableName: this.tableName, Key: keys.approval(releaseId, environment) } },
+          { Get: { TableName: this.tableName, Key: keys.auditHead(app) } },
+        ],
+      }),
+    );
+    const [request, head] = (result.Responses ?? []).map((r) => r.Item);
+    return {
+      request: request ? withoutKeys<ApprovalRequest>(request) : undefined,
+      auditHead: head ? { seq: head.seq as number, hash: head.hash as string } : EMPTY_CHAIN,
+    };
+  }
+
+  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead): Promise<void> {
     const closed = next.status !== 'pending';
     const update = {
       Update: {
@@ -79,7 +100,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const approvedBy = next.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
     const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)] : [];
     await conditionally(
-      () => this.db.send(auditedTransaction(this.tableName, [update, policyUnchanged, ...resumeRelease], audit)),
+      () => this.audited.write([update, policyUnchanged, ...resumeRelease], audit, auditHead && new Map([[next.app, auditHead]])),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
     );
   }
@@ -95,7 +116,7 @@ export class DynamoApprovalStore implements ApprovalStore {
         ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':reason': reason, ':pending': 'pending', ':one': 1 },
       },
     };
-    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    return writeIf(() => this.audited.write([update], audit));
   }
 
   async listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]> {

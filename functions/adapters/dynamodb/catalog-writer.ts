@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import type { App } from '../../domain/catalog';
 import type { ApprovalPolicy } from '../../domain/policy';
-import { auditedTransaction } from './audit-items';
+import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure } from './conditional';
 import { keys } from './keys';
 
@@ -12,10 +12,14 @@ import { keys } from './keys';
  * seed; the request paths only read them.
  */
 export class DynamoCatalogWriter {
+  private readonly audited: AuditedWriter;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
 
   /**
    * Writes the app and its environments. With `keepExisting` nothing is written
@@ -34,7 +38,7 @@ export class DynamoCatalogWriter {
       Put: { TableName: this.tableName, Item: { ...keys.environment(app.name, env.name), kind: 'environment', ...env } },
     }));
     try {
-      await this.db.send(auditedTransaction(this.tableName, [appItem, ...environments], audit));
+      await this.audited.write([appItem, ...environments], audit);
       return true;
     } catch (error) {
       if (options.keepExisting && isConditionFailure(error)) return false;
@@ -54,7 +58,7 @@ export class DynamoCatalogWriter {
       },
     };
     await conditionally(
-      () => this.db.send(auditedTransaction(this.tableName, [update], audit)),
+      () => this.audited.write([update], audit),
       `the policy of ${app}/${environment} was changed by someone else meanwhile; reload and try again`,
     );
     return expectedVersion + 1;

@@ -1,11 +1,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deployment } from '../../domain/deployment';
 import type { DayBucket } from '../../domain/dora';
-import { ValidationError } from '../../domain/errors';
 import type { DeploymentPage, DeploymentStore } from '../../domain/ports';
+import { decodeCursor, encodeCursor } from './cursor';
 import { keys, partitions, withoutKeys } from './keys';
-
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
 
 /** Deployment history (newest first, paged by cursor) and the per-day metric buckets. */
 export class DynamoDeploymentStore implements DeploymentStore {
@@ -22,7 +20,7 @@ export class DynamoDeploymentStore implements DeploymentStore {
         ExpressionAttributeValues: { ':pk': partitions.deployments(app, environment) },
         ScanIndexForward: false,
         Limit: options.limit,
-        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, partitions.deployments(app, environment)) } : {}),
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, partitions.deployments(app, environment), 'history') } : {}),
       }),
     );
     const next = encodeCursor(result.LastEvaluatedKey);
@@ -44,15 +42,4 @@ export class DynamoDeploymentStore implements DeploymentStore {
     );
     return (result.Items ?? []).map((item) => withoutKeys<DayBucket>(item));
   }
-}
-
-/** A cursor is only good for the history it came from; anything else is a 400, not a scan elsewhere. */
-function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key.pk === partition && typeof key.sk === 'string') return { pk: key.pk, sk: key.sk };
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('the cursor does not belong to this history; start again without one');
 }

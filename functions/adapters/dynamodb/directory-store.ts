@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import type { Directory } from '../../domain/authorization';
 import type { DirectoryStore, VersionedDirectory } from '../../domain/ports';
-import { auditedTransaction } from './audit-items';
+import { AuditedWriter } from './audit-items';
 import { conditionally } from './conditional';
 import { keys } from './keys';
 
@@ -14,10 +14,14 @@ const EMPTY: VersionedDirectory = { version: 0, groups: {}, grants: [] };
  * so two admins editing at once cannot lose each other's change.
  */
 export class DynamoDirectoryStore implements DirectoryStore {
+  private readonly audited: AuditedWriter;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
 
   async get(): Promise<VersionedDirectory> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.directory(), ConsistentRead: true }));
@@ -37,7 +41,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       },
     };
     await conditionally(
-      () => this.db.send(auditedTransaction(this.tableName, [put], audit)),
+      () => this.audited.write([put], audit),
       'groups or grants were changed by someone else meanwhile; reload and try again',
     );
     return saved;

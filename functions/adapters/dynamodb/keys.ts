@@ -12,7 +12,9 @@ export const keys = {
   idempotency: (identity: string, key: string) => ({ pk: `IDEMPOTENCY#${identity}#${key}`, sk: 'KEY' }),
   release: (id: string) => ({ pk: `REL#${id}`, sk: 'RELEASE' }),
   approval: (releaseId: string, env: string) => ({ pk: `REL#${releaseId}`, sk: `APPROVAL#${env}` }),
-  audit: (app: string, at: string, id: string) => ({ pk: `AUDIT#${app}`, sk: `${at}#${id}` }),
+  /** Zero-padded so the partition reads in chain order. */
+  auditEvent: (app: string, seq: number) => ({ pk: `AUDIT#${app}`, sk: `SEQ#${String(seq).padStart(12, '0')}` }),
+  auditHead: (app: string) => ({ pk: `AUDIT#${app}`, sk: 'HEAD' }),
   deployment: (app: string, env: string, id: string) => ({ pk: `DEPLOY#${app}#${env}`, sk: id }),
   metricsDay: (app: string, env: string, day: string) => ({ pk: `METRICS#${app}#${env}`, sk: day }),
 } as const;
@@ -21,6 +23,7 @@ export const partitions = {
   app: (app: string) => `APP#${app}`,
   deployments: (app: string, env: string) => `DEPLOY#${app}#${env}`,
   metrics: (app: string, env: string) => `METRICS#${app}#${env}`,
+  audit: (app: string) => `AUDIT#${app}`,
   release: (id: string) => `REL#${id}`,
 } as const;
 

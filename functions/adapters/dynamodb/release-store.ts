@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import type { DeploymentFinish, IdempotencyRecord, ReleaseStore, ReleaseView } from '../../domain/ports';
 import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
-import { auditedTransaction } from './audit-items';
+import { AuditedWriter } from './audit-items';
 import { conditionally, writeIf } from './conditional';
 import { deploymentWrites, environmentUpdate } from './deployment-items';
 import { keys, partitions, withoutKeys } from './keys';
@@ -11,10 +11,14 @@ import { keys, partitions, withoutKeys } from './keys';
 const OPEN_REVIEWS = 'REVIEWS#open';
 
 export class DynamoReleaseStore implements ReleaseStore {
+  private readonly audited: AuditedWriter;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
 
   async create(release: Release, audit: AuditEvent, idempotency?: IdempotencyRecord): Promise<void> {
     const put = {
@@ -42,7 +46,7 @@ export class DynamoReleaseStore implements ReleaseStore {
           },
         ]
       : [];
-    await conditionally(() => this.db.send(auditedTransaction(this.tableName, [put, ...key], audit)), `release ${release.id} or its idempotency key already exists`);
+    await conditionally(() => this.audited.write([put, ...key], audit), `release ${release.id} or its idempotency key already exists`);
   }
 
   async findIdempotency(identity: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -60,7 +64,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         ExpressionAttributeValues: { ':review': review },
       },
     };
-    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    return writeIf(() => this.audited.write([update], audit));
   }
 
   async listOpenReviews(): Promise<Release[]> {
@@ -113,7 +117,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     const current = stage.status === 'succeeded' ? { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } : undefined;
     const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...(current ? { current } : {}), ...(finish ? { finish } : {}) });
     const writes = [stageUpdate, ...(environment ? [environment] : []), ...(finish ? deploymentWrites(this.tableName, finish) : [])];
-    await this.db.send(auditedTransaction(this.tableName, writes, audit));
+    await this.audited.write(writes, audit);
   }
 
   finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean> {
@@ -133,7 +137,7 @@ export class DynamoReleaseStore implements ReleaseStore {
         },
       },
     };
-    return writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    return writeIf(() => this.audited.write([update], audit));
   }
 }
 

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { AuditEvent } from '../../domain/audit';
 import type { ApiToken } from '../../domain/catalog';
 import type { TokenStore } from '../../domain/ports';
-import { auditedTransaction } from './audit-items';
+import { AuditedWriter } from './audit-items';
 import { writeIf } from './conditional';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query-all';
@@ -14,10 +14,14 @@ const TOKENS = 'TOKENS';
  * request is one GetItem) and indexed by id for listing and revocation.
  */
 export class DynamoTokenStore implements TokenStore {
+  private readonly audited: AuditedWriter;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
 
   async find(hash: string): Promise<ApiToken | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
@@ -32,7 +36,7 @@ export class DynamoTokenStore implements TokenStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    await this.db.send(auditedTransaction(this.tableName, [put], audit));
+    await this.audited.write([put], audit);
   }
 
   async list(): Promise<ApiToken[]> {
@@ -67,7 +71,7 @@ export class DynamoTokenStore implements TokenStore {
       },
     };
     // Revoking twice keeps the first revocation (and writes nothing).
-    const revoked = await writeIf(() => this.db.send(auditedTransaction(this.tableName, [update], audit)));
+    const revoked = await writeIf(() => this.audited.write([update], audit));
     return revoked ? { ...token, revokedAt: audit.at, revokedBy: audit.actor } : token;
   }
 }

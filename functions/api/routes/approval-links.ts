@@ -34,7 +34,7 @@ export function approvalLinkRoutes(deps: ApiDeps) {
       throw new ValidationError('the form field "decision" must be "approve" or "reject"');
     }
     const comment = typeof form['comment'] === 'string' ? form['comment'].trim().slice(0, 2000) : '';
-    const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver };
+    const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver, ...(claim.app ? { app: claim.app } : {}) };
     const { request, closedAs } = await recordVote(deps, ballot, decision, comment || undefined);
     c.header('cache-control', 'no-store');
     if (c.req.header('accept')?.includes('text/html')) return c.html(decisionPage(request, decision, closedAs));
