@@ -29,7 +29,7 @@ export async function launch(
   try {
     await deps.workflow.start(release.executionName, {
       releaseId: release.id,
-      kind: release.kind ?? 'release',
+      type: release.type ?? 'release',
       app: release.app,
       image: release.image,
       stagingEnvironment: release.stagingEnvironment,
@@ -42,6 +42,6 @@ export async function launch(
     await deps.releases.finish(release.id, { status: 'failed', at: deps.clock().toISOString(), reason }, audit('release.start-failed', { reason }));
     throw new WorkflowUnavailableError(`${reason}; release ${release.id} was marked failed, retry the request`, { cause: error });
   }
-  deps.log.info('release started', { releaseId: release.id, kind: release.kind ?? 'release', app: release.app, image: release.image, execution: release.executionName, requestedBy: release.requestedBy });
+  deps.log.info('release started', { releaseId: release.id, type: release.type ?? 'release', app: release.app, image: release.image, execution: release.executionName, requestedBy: release.requestedBy });
   return release;
 }

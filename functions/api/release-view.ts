@@ -50,7 +50,7 @@ export function releaseResponse({ release, approvals }: ReleaseView, now: Date) 
     reason: release.reason,
     executionArn: release.executionArn,
     executionName: release.executionName,
-    kind: release.kind ?? 'release',
+    type: release.type ?? 'release',
     rollbackOf: release.rollbackOf,
     committedAt: release.committedAt,
     approvedBy: release.approvedBy,

@@ -39,7 +39,7 @@ export interface Release {
   /** Identity behind the token that started the release. */
   requestedBy: string;
   /** `rollback` releases redeploy an earlier deployment's image to one environment, without staging or approval. */
-  kind?: 'release' | 'rollback';
+  type?: 'release' | 'rollback';
   /** For rollbacks: the deployment whose image is restored, and why. */
   rollbackOf?: { deploymentId: string; reason: string };
   /** When the commit was made (CI sends it): the start of the DORA lead time. */

@@ -43,7 +43,7 @@ export function createDeployStep(deps: DeployStepDeps) {
   return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployOutput> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
     // Break-glass passes a freeze, and so does restoring a known-good version.
-    const exempt = Boolean(release.breakGlass) || release.kind === 'rollback';
+    const exempt = Boolean(release.breakGlass) || release.type === 'rollback';
     const freeze = exempt ? undefined : activeFreeze(env.policy.freeze, deps.clock());
     if (freeze) {
       const reason = `${env.app}/${env.name} is frozen until ${freeze.endsAt.toISOString()}${freeze.window.reason ? ` (${freeze.window.reason})` : ''}`;
@@ -51,7 +51,7 @@ export function createDeployStep(deps: DeployStepDeps) {
       deps.log.info('waiting for freeze to end', { releaseId, environment, until: freeze.endsAt.toISOString() });
       return { environment, frozenUntil: freeze.endsAt.toISOString(), reason };
     }
-    const kind = release.kind === 'rollback' ? 'rollback' : 'release';
+    const kind = release.type === 'rollback' ? 'rollback' : 'release';
     const earlier = release.stages[environment];
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
     const stage: Stage = {

@@ -66,7 +66,7 @@ export function deploymentRoutes(deps: ApiDeps) {
     const name = executionName(app, image, now, id);
     const release: Release = {
       id,
-      kind: 'rollback',
+      type: 'rollback',
       app,
       image: image.reference,
       digest: image.digest,
@@ -90,7 +90,7 @@ export function deploymentRoutes(deps: ApiDeps) {
       detail: { to: target.id, image: target.image, from: environment.current?.image, reason: body.reason },
       approvalTimeoutSeconds: environment.policy.timeoutSeconds,
     });
-    return c.json({ id: release.id, status: release.status, kind: 'rollback', target: withLink(target), executionArn: release.executionArn }, 202);
+    return c.json({ id: release.id, status: release.status, type: 'rollback', target: withLink(target), executionArn: release.executionArn }, 202);
   });
 
   routes.get('/:app/envs/:env/metrics', async (c) => {
