@@ -1,4 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
+import type { ApprovalPolicy } from '../functions/domain/policy';
 import type { LocalStack } from '../local/stack';
 
 /** A tiny CI client for the bench: start releases, wait for states, find approval links. */
@@ -14,6 +18,11 @@ export function benchClient(stack: LocalStack, token: string) {
   const release = async (id: string) =>
     (await (await fetch(`${stack.apiUrl}/v1/releases/${id}`, { headers })).json()) as { status: string; executionArn: string };
   return {
+    get: async (path: string) => {
+      const response = await fetch(`${stack.apiUrl}${path}`, { headers });
+      if (response.status >= 300) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return response.json() as Promise<unknown>;
+    },
     put: (path: string, body: unknown) => send('PUT', path, body),
     post: (path: string, body: unknown) => send('POST', path, body),
     async start(image: string): Promise<string> {
@@ -51,3 +60,18 @@ export function benchClient(stack: LocalStack, token: string) {
 
 export const approve = (link: string) =>
   fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }), headers: { accept: 'application/json' } });
+
+/** Registers synthetic apps directly, as the admin CLI does (the bench has no need for the API here). */
+export class CatalogWriterFor {
+  private readonly writer: DynamoCatalogWriter;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.writer = new DynamoCatalogWriter(db, tableName);
+  }
+
+  register(name: string, policy: ApprovalPolicy): Promise<boolean> {
+    const at = new Date().toISOString();
+    const environments = ['staging', 'prod'].map((env, order) => ({ app: name, name: env, order, target: { namespace: env, deployment: name, container: 'app' }, policy }));
+    return this.writer.putApp({ name, environments }, { id: randomUUID(), app: name, actor: 'system:bench', action: 'app.registered', subject: `app/${name}`, at }, { keepExisting: true });
+  }
+}

@@ -13,7 +13,8 @@
  * export (the message names the line), including one without its head line.
  */
 import { readFile } from 'node:fs/promises';
-import { MalformedExportError, parseJsonLines, verifyChain } from '../functions/domain/audit-chain';
+import { verifyChain } from '../functions/domain/audit-chain';
+import { MalformedExportError, parseJsonLines } from '../functions/domain/audit-export';
 
 const USAGE = 'usage: npm run audit:verify -- <export.jsonl>';
 

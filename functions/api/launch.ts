@@ -14,7 +14,7 @@ import type { ApiDeps } from './deps';
 export async function launch(
   deps: ApiDeps,
   release: Release,
-  input: { action: AuditAction; detail: Record<string, unknown>; approvalTimeoutSeconds: number; idempotency?: IdempotencyRecord },
+  input: { action: AuditAction; detail: Record<string, unknown>; approvalTimeoutSeconds: number; rollbackRequiresApproval?: boolean; idempotency?: IdempotencyRecord },
 ): Promise<Release> {
   const audit = (action: AuditAction, detail: Record<string, unknown>): AuditEvent => ({
     id: deps.newId(),
@@ -35,6 +35,7 @@ export async function launch(
       stagingEnvironment: release.stagingEnvironment,
       productionEnvironment: release.productionEnvironment,
       approvalTimeoutSeconds: input.approvalTimeoutSeconds,
+      rollbackRequiresApproval: input.rollbackRequiresApproval ?? false,
     });
   } catch (error) {
     deps.log.error('could not start execution', { releaseId: release.id, ...errorFields(error) });

@@ -27,6 +27,8 @@ export interface ApprovalPolicy {
   timeoutSeconds: number;
   /** A newer release to the environment supersedes an older pending request. */
   supersede: boolean;
+  /** A rollback to an earlier deployment waits for approval too (default: it was approved when it shipped). */
+  rollbackRequiresApproval: boolean;
   freeze: FreezePolicy;
 }
 
@@ -36,7 +38,7 @@ const MAX_RULES = 10;
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 30 * 24 * HOUR;
 const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'freeze'] as const;
+const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'freeze'] as const;
 
 /** Frozen, so spreading it (`{ ...DEFAULT_POLICY, required: 0 }`) cannot leak a mutation into every environment. */
 export const DEFAULT_POLICY: ApprovalPolicy = deepFreeze({
@@ -44,6 +46,7 @@ export const DEFAULT_POLICY: ApprovalPolicy = deepFreeze({
   rules: [],
   timeoutSeconds: 72 * HOUR,
   supersede: true,
+  rollbackRequiresApproval: false,
   freeze: { windows: [], onFreeze: 'wait' },
 });
 
@@ -62,8 +65,12 @@ export function parsePolicy(input: unknown): ApprovalPolicy {
   const timeoutSeconds = integer(fields.timeoutSeconds ?? DEFAULT_POLICY.timeoutSeconds, 'timeoutSeconds', MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS);
   const supersede = fields.supersede ?? DEFAULT_POLICY.supersede;
   if (typeof supersede !== 'boolean') throw new ValidationError(`supersede must be true or false, got ${JSON.stringify(supersede)}`);
+  const rollbackRequiresApproval = fields.rollbackRequiresApproval ?? DEFAULT_POLICY.rollbackRequiresApproval;
+  if (typeof rollbackRequiresApproval !== 'boolean') {
+    throw new ValidationError(`rollbackRequiresApproval must be true or false, got ${JSON.stringify(rollbackRequiresApproval)}`);
+  }
   const freeze = parseFreezePolicy(fields.freeze ?? {});
-  return { required, rules, timeoutSeconds, supersede, freeze };
+  return { required, rules, timeoutSeconds, supersede, rollbackRequiresApproval, freeze };
 }
 
 function parseRules(input: unknown): GroupRule[] {

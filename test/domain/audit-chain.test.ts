@@ -9,13 +9,10 @@ import {
   EMPTY_CHAIN,
   GENESIS_HASH,
   hashEvent,
-  MalformedExportError,
-  parseJsonLines,
-  toCsv,
-  toJsonLines,
   verifyChain,
   type ChainedAuditEvent,
 } from '../../functions/domain/audit-chain';
+import { MalformedExportError, parseJsonLines, toCsv, toJsonLines } from '../../functions/domain/audit-export';
 
 const APP = 'hello-web';
 

@@ -115,7 +115,7 @@ describe('unsatisfiable', () => {
 describe('parsePolicy', () => {
   it('fills omitted fields from the default policy', () => {
     expect(parsePolicy({})).toEqual(DEFAULT_POLICY);
-    expect(DEFAULT_POLICY).toEqual({ required: 1, rules: [], timeoutSeconds: 72 * 3600, supersede: true, freeze: { windows: [], onFreeze: 'wait' } });
+    expect(DEFAULT_POLICY).toEqual({ required: 1, rules: [], timeoutSeconds: 72 * 3600, supersede: true, rollbackRequiresApproval: false, freeze: { windows: [], onFreeze: 'wait' } });
   });
 
   it('accepts a full policy, including rule mins that add up to more than required', () => {
@@ -124,9 +124,11 @@ describe('parsePolicy', () => {
       rules: [{ group: 'release-managers', min: 2 }, { group: 'security', min: 1 }],
       timeoutSeconds: 3600,
       supersede: false,
+      rollbackRequiresApproval: true,
       freeze: { windows: [{ kind: 'weekly', timeZone: 'Europe/Berlin', days: ['fri'], start: '18:00', end: '00:00' }], onFreeze: 'fail' },
     };
     expect(parsePolicy(input)).toEqual(input);
+    expect(() => parsePolicy({ rollbackRequiresApproval: 'yes' })).toThrow(/rollbackRequiresApproval must be true or false/);
   });
 
   it('keeps the default policy immutable', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsFromDeployments, type FinishedDeployment } from '../../functions/domain/dora';
-import { api, approvalLink, as, imageFor, mailbox, runningImage } from '../support/clients';
+import { api, approvalLink, as, imageFor, linkFor, mailbox, runningImage } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
 import { auditEvents } from '../support/table';
 
@@ -80,6 +80,20 @@ describe('deployment history, compare and rollback (S9, S10)', () => {
     expect(await auditEvents(stack, String(rollback.json.id))).toContainEqual(expect.objectContaining({ action: 'release.rollback', actor: 'carol@example.com' }));
   });
 
+  it('waits for an approval before a rollback when the policy asks for one', async () => {
+    const admin = api(stack, stack.adminToken);
+    expect((await admin.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 1, rollbackRequiresApproval: true })).status).toBe(200);
+    const carol = await as(stack, 'carol@example.com');
+    const target = (await history('?limit=10')).deployments.find((d) => d.image === second.image && d.type === 'release');
+    const rollback = await carol.call('POST', '/v1/apps/hello-web/envs/prod/rollback', { deploymentId: target!.id, reason: 'back to 2.0 after the fix' });
+    const id = String(rollback.json.id);
+    await ci.waitForStatus(id, ['waiting_for_approval']);
+    await fetch(await linkFor(stack, id, 'bob@example.com'), { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) });
+    expect((await ci.waitForStatus(id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(await runningImage(stack, 'prod')).toBe(second.image);
+    await admin.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 1 });
+  });
+
   it('records a failed production rollout as a failed deployment followed by an automatic rollback', async () => {
     const image = imageFor('history-broken');
     stack.kubernetes.setFailingImages([image]);
@@ -110,7 +124,7 @@ describe('DORA metrics (S11)', () => {
       expect(fromBuckets).toEqual(metricsFromDeployments('hello-web', env, 30, all, new Date()));
     }
     const prod = (await ci.call('GET', '/v1/apps/hello-web/envs/prod/metrics?days=7')).json;
-    expect(prod).toMatchObject({ deployments: 3, successes: 3, failures: 0, leadTimeSeconds: { samples: 2 } });
+    expect(prod).toMatchObject({ deployments: 4, successes: 4, failures: 0, leadTimeSeconds: { samples: 2 } });
     expect((await ci.call('GET', '/v1/apps/hello-web/envs/prod/metrics?days=5')).status).toBe(400);
   });
 });

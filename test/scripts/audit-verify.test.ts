@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../functions/domain/audit';
-import { chainEvents, EMPTY_CHAIN, toJsonLines } from '../../functions/domain/audit-chain';
+import { chainEvents, EMPTY_CHAIN } from '../../functions/domain/audit-chain';
+import { toJsonLines } from '../../functions/domain/audit-export';
 
 interface Outcome {
   code: number | null;

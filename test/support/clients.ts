@@ -90,3 +90,13 @@ export async function tokenFor(stack: TestStack, identity: string): Promise<stri
 
 /** Acts as `identity` with a fresh personal token. */
 export const as = async (stack: TestStack, identity: string) => api(stack, await tokenFor(stack, identity));
+
+/** The approval link emailed to `approver` for one release (the link's signed claim names the release). */
+export async function linkFor(stack: TestStack, releaseId: string, approver: string): Promise<string> {
+  const [email] = await mailbox(stack).waitFor((e) => {
+    if (!e.destination.to.includes(approver)) return false;
+    const payload = /\/approve\/([\w-]+)\./.exec(e.body.text ?? '')?.[1];
+    return payload !== undefined && (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string }).r === releaseId;
+  }, 1);
+  return approvalLink(email!);
+}

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { toCsv, toJsonLines, verifyChain } from '../../domain/audit-chain';
+import { verifyChain } from '../../domain/audit-chain';
+import { toCsv, toJsonLines } from '../../domain/audit-export';
 import { ValidationError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../permissions';

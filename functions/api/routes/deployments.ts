@@ -46,9 +46,9 @@ export function deploymentRoutes(deps: ApiDeps) {
 
   /**
    * Redeploys an earlier deployment's exact digest through the state machine
-   * (so the console shows it), without a new approval: it was approved for
-   * this environment when it first shipped. Audited as a rollback with the
-   * actor and the reason.
+   * (so the console shows it), without a new approval unless the policy asks
+   * for one: it was approved for this environment when it first shipped.
+   * Audited as a rollback with the actor and the reason.
    */
   routes.post('/:app/envs/:env/rollback', async (c) => {
     const { app, env } = c.req.param();
@@ -89,6 +89,7 @@ export function deploymentRoutes(deps: ApiDeps) {
       action: 'release.rollback',
       detail: { to: target.id, image: target.image, from: environment.current?.image, reason: body.reason },
       approvalTimeoutSeconds: environment.policy.timeoutSeconds,
+      rollbackRequiresApproval: environment.policy.rollbackRequiresApproval ?? false,
     });
     return c.json({ id: release.id, status: release.status, type: 'rollback', target: withLink(target), executionArn: release.executionArn }, 202);
   });
