@@ -9,12 +9,12 @@ import {
   UnsatisfiablePolicyError,
   ValidationError,
 } from '../domain/errors';
+import { eligibleVoters } from '../domain/eligibility';
 import { activeFreeze } from '../domain/freeze';
 import { parsePinnedImage } from '../domain/image';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
 import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
-import { eligibleVoters } from '../steps/request-approval';
 import type { ApiDeps } from './deps';
 import { launch } from './launch';
 import { authorize } from './permissions';

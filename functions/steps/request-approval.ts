@@ -1,9 +1,10 @@
-import { approvalId, excludedVoters, normaliseIdentity, type ApprovalRequest } from '../domain/approval';
+import { approvalId, excludedVoters, type ApprovalRequest } from '../domain/approval';
+import { eligibleVoters } from '../domain/eligibility';
 import { signLink } from '../domain/approval-link';
-import { groupsOf, membersWithRole, type Directory } from '../domain/authorization';
+import { membersWithRole, type Directory } from '../domain/authorization';
 import type { Environment } from '../domain/catalog';
 import { GatekeeperError } from '../domain/errors';
-import { unsatisfiable, type Voter } from '../domain/policy';
+import { unsatisfiable } from '../domain/policy';
 import type { ApprovalStore, DirectoryStore, Mailer, TaskCallbacks } from '../domain/ports';
 import type { Release } from '../domain/release';
 import { isServiceIdentity } from '../domain/token';
@@ -34,15 +35,6 @@ export class NoEligibleApproversError extends GatekeeperError {
   readonly status = 409;
   readonly title = 'Not enough eligible approvers';
   override readonly name = 'NoEligibleApprovers';
-}
-
-/** Who may approve images into this environment, with their groups, minus the author and requester. */
-export function eligibleVoters(directory: Directory, env: Pick<Environment, 'app' | 'name'>, release: Pick<Release, 'author' | 'requestedBy' | 'approvers'>): Voter[] {
-  const excluded = excludedVoters(release);
-  const named = release.approvers?.map(normaliseIdentity);
-  return membersWithRole(directory, 'image-approver', { app: env.app, environment: env.name })
-    .filter((id) => !excluded.includes(id) && (!named || named.includes(id)))
-    .map((id) => ({ id, groups: groupsOf(directory, id) }));
 }
 
 /**
