@@ -139,6 +139,9 @@ export interface DeploymentFinish {
   deployment: Deployment;
   day: string;
   increment: Omit<DayBucket, 'day'>;
+  /** The environment's failure streak this finish was computed from (written only if still so)… */
+  previousFailingSince: string | undefined;
+  /** …and the streak after it. */
   failingSince: string | undefined;
   /** The failed deployment this one rolled back: its result becomes `rolled_back`. */
   rolledBackId?: string;

@@ -50,7 +50,7 @@ export function finishedDeployment(release: Release, env: Environment, change: F
     { app: release.app, environment: env.name, releaseId: release.id, result: change.result, startedAt: change.startedAt, finishedAt: change.finishedAt, ...(committedAt ? { committedAt } : {}) },
     env.failingSince,
   );
-  return { deployment, day, increment, failingSince, ...(change.rolledBackId ? { rolledBackId: change.rolledBackId } : {}) };
+  return { deployment, day, increment, previousFailingSince: env.failingSince, failingSince, ...(change.rolledBackId ? { rolledBackId: change.rolledBackId } : {}) };
 }
 
 /** In Lambda, the finished deployment also goes to CloudWatch as Embedded Metric Format (one log line). */

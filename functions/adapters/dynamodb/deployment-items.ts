@@ -65,7 +65,13 @@ export function environmentUpdate(tableName: string, app: string, environment: s
     set.push('#current = :current');
     values[':current'] = changes.current;
   }
+  const conditions = ['attribute_exists(pk)'];
   if (changes.finish) {
+    // Two finishes racing on one environment must not both build on the same streak.
+    if (changes.finish.previousFailingSince) {
+      conditions.push('failingSince = :previousSince');
+      values[':previousSince'] = changes.finish.previousFailingSince;
+    } else conditions.push('attribute_not_exists(failingSince)');
     if (changes.finish.failingSince) {
       set.push('failingSince = :since');
       values[':since'] = changes.finish.failingSince;
@@ -77,7 +83,7 @@ export function environmentUpdate(tableName: string, app: string, environment: s
       TableName: tableName,
       Key: keys.environment(app, environment),
       UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
-      ConditionExpression: 'attribute_exists(pk)',
+      ConditionExpression: conditions.join(' AND '),
       ...(changes.current ? { ExpressionAttributeNames: { '#current': 'current' } } : {}),
       ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
     },

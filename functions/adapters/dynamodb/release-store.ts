@@ -117,7 +117,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     const current = stage.status === 'succeeded' ? { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } : undefined;
     const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...(current ? { current } : {}), ...(finish ? { finish } : {}) });
     const writes = [stageUpdate, ...(environment ? [environment] : []), ...(finish ? deploymentWrites(this.tableName, finish) : [])];
-    await this.audited.write(writes, audit);
+    await conditionally(() => this.audited.write(writes, audit), `${release.app}/${stage.environment} changed while this deployment was recorded; the step is retried`);
   }
 
   finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean> {
