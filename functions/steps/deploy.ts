@@ -53,6 +53,10 @@ export function createDeployStep(deps: DeployStepDeps) {
     }
     const kind = release.type === 'rollback' ? 'rollback' : 'release';
     const earlier = release.stages[environment];
+    if (earlier?.status === 'succeeded' && earlier.image === release.image) {
+      // A retried invocation after the success was recorded: report it again, change nothing.
+      return { environment, ...env.target, image: release.image, previousImage: earlier.previousImage ?? '', replicas: 0, rolledOutAt: earlier.finishedAt ?? earlier.startedAt };
+    }
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
     const stage: Stage = {
       environment,
@@ -90,7 +94,7 @@ export function createDeployStep(deps: DeployStepDeps) {
         );
         publishMetrics(deps.emitMetrics, finish);
       }
-      deps.log.error('rollout failed', { releaseId, environment, ...errorFields(error) });
+      deps.log.error('deploy step failed', { releaseId, environment, ...errorFields(error) });
       throw error;
     }
   };
