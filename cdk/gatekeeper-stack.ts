@@ -30,6 +30,8 @@ export class GatekeeperStack extends Stack {
 
     const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl });
     mail.allowSend(functions.requestApproval);
+    // Configuration drafts email their config approvers straight from the API.
+    mail.allowSend(functions.api);
     new ClusterAccess(this, 'ClusterAccess', {
       cluster: settings.cluster,
       roles: { Deploy: functions.deploy.role, Rollback: functions.rollback.role },

@@ -46,7 +46,7 @@ export class Functions extends Construct {
       description: 'Gatekeeper CI API and approval links (Hono)',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl },
+      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl, MAIL_FROM: settings.mail.from },
     });
     this.deploy = new GatekeeperFunction(this, 'Deploy', {
       bundle: 'deploy',

@@ -8,6 +8,7 @@ import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';
 import { auditRoutes } from './routes/audit';
 import { appRoutes } from './routes/apps';
+import { configRoutes } from './routes/config';
 import { deploymentRoutes } from './routes/deployments';
 import { directoryRoutes } from './routes/directory';
 import { releaseRoutes } from './routes/releases';
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/reviews', reviewRoutes(deps));
   app.route('/v1/apps', appRoutes(deps));
   app.route('/v1/apps', deploymentRoutes(deps));
+  app.route('/v1/apps', configRoutes(deps));
   app.route('/v1/tokens', tokenRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
   app.route('/v1/directory', directoryRoutes(deps));

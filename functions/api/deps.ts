@@ -1,4 +1,4 @@
-import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, DeploymentStore, DirectoryStore, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
+import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, DeploymentStore, DirectoryStore, Mailer, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 
@@ -10,6 +10,10 @@ export interface ApiDeps {
   releases: ReleaseStore;
   approvals: ApprovalStore;
   deployments: DeploymentStore;
+  configs: ConfigStore;
+  /** Config approvers are emailed by the API itself (drafts need no state machine until approved). */
+  mailer: Mailer;
+  publicBaseUrl: string;
   /** Where a person sees an execution: the AWS console, or the local history endpoint. */
   executionUrl: (executionArn: string, releaseId: string) => string;
   audit: AuditLog;

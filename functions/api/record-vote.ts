@@ -2,6 +2,7 @@ import { castVote, type Decision, type VoteResult } from '../domain/approval';
 import type { AuditEvent } from '../domain/audit';
 import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
 import { errorFields } from '../observability/logger';
+import { publicationFor, rolloutConfig } from './config-changes';
 import type { ApiDeps } from './deps';
 
 const MAX_ATTEMPTS = 8;
@@ -48,10 +49,14 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
       }
       throw error;
     }
-    const events = [audit('approval.vote', { decision, comment, image: request.image })];
+    const approvers = result.request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
+    // An approved configuration is published in the vote's own transaction; a stale draft is refused (409) and nothing is written.
+    const publication = request.gate === 'config' && result.closedAs === 'approved' ? await publicationFor(deps, request, approvers) : undefined;
+    const events = [audit('approval.vote', { decision, comment, ...(request.gate === 'config' ? { configHash: request.configHash } : { image: request.image }) })];
     if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length, summary: result.evaluation.summary }));
+    if (publication) events.push(audit('config.published', { version: publication.version.version, hash: publication.version.hash, approvedBy: approvers }));
     try {
-      await deps.approvals.saveVote(result.request, result.vote, events, auditHead);
+      await deps.approvals.saveVote(result.request, result.vote, events, auditHead, publication);
     } catch (error) {
       if (error instanceof ConflictError) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -60,7 +65,8 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
       throw error;
     }
     deps.log.info('vote recorded', { releaseId: request.releaseId, environment: request.environment, voter: ballot.voter, decision, closedAs: result.closedAs, summary: result.evaluation.summary });
-    if (result.closedAs) await resumeWorkflow(deps, result);
+    if (request.gate === 'image' && result.closedAs) await resumeWorkflow(deps, result);
+    if (publication?.draft.rolloutOnApprove) await rolloutConfig(deps, publication.version, approvers);
     return result;
   }
   throw new ConflictError('too many simultaneous decisions on this request; reload the page and try again');

@@ -41,6 +41,9 @@ export interface ApprovalRequest {
   comment?: string;
   /** What the environment ran when approval was requested. */
   currentImage?: string;
+  /** Configuration requests: the proposed effective config's hash and its diff against the published one. */
+  configHash?: string;
+  configDiff?: string;
   policy: Pick<ApprovalPolicy, 'required' | 'rules'>;
   policyVersion: number;
   /** Who may vote (approver role, minus the author and the requester) and their groups. */

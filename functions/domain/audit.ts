@@ -35,7 +35,12 @@ export type AuditAction =
   | 'token.revoked'
   | 'release.superseded'
   | 'release.break-glass'
-  | 'review.closed';
+  | 'review.closed'
+  | 'config.base-changed'
+  | 'config.drafted'
+  | 'config.draft-edited'
+  | 'config.discarded'
+  | 'config.published';
 
 export function auditEvent(input: Omit<AuditEvent, 'id'>, newId: () => string): AuditEvent {
   return { id: newId(), ...input };

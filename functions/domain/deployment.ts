@@ -1,7 +1,7 @@
 import type { DeploymentResult } from './dora';
 
-/** How a deployment came about: a release, a rollback someone asked for, or the automatic one after a failed rollout. */
-export type DeploymentKind = 'release' | 'rollback' | 'automatic-rollback';
+/** How a deployment came about: a release, a rollback someone asked for, the automatic one after a failed rollout, or a configuration rollout. */
+export type DeploymentKind = 'release' | 'rollback' | 'automatic-rollback' | 'config';
 
 /**
  * One finished change of what an environment runs: the deployment history
@@ -29,16 +29,19 @@ export interface Deployment {
   executionArn: string;
   /** For rollbacks: the deployment whose image was restored. */
   rollbackOf?: string;
+  /** The published configuration version applied with it, and its hash. */
+  configVersion?: number;
+  configHash?: string;
 }
 
-const KIND_CODE: Record<DeploymentKind, string> = { release: 'r', rollback: 'b', 'automatic-rollback': 'a' };
+const KIND_CODE: Record<DeploymentKind, string> = { release: 'r', rollback: 'b', 'automatic-rollback': 'a', config: 'c' };
 
 export function deploymentId(startedAt: string, releaseId: string, kind: DeploymentKind): string {
   const time = startedAt.replace(/[-:.]/g, '');
   return `${time}-${releaseId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}-${KIND_CODE[kind]}`;
 }
 
-export const DEPLOYMENT_ID = /^\d{8}T\d{9}Z-[A-Za-z0-9]{1,8}-[rba]$/;
+export const DEPLOYMENT_ID = /^\d{8}T\d{9}Z-[A-Za-z0-9]{1,8}-[rbac]$/;
 
 /** The last good deployment before the current one: the default rollback target. */
 export function lastGoodBefore(newestFirst: Deployment[], currentImage: string | undefined): Deployment | undefined {

@@ -54,3 +54,5 @@ export class BreakGlassRefusedError extends defineError('BreakGlassRefused', 'br
 export class IdempotencyKeyReusedError extends defineError('IdempotencyKeyReused', 'idempotency-key-reused', 422, 'Idempotency key reused') {}
 /** The named approvers cannot satisfy the environment's policy. */
 export class UnsatisfiablePolicyError extends defineError('UnsatisfiablePolicy', 'unsatisfiable-approvers', 422, 'These approvers can never approve this release') {}
+/** A configuration draft was made from a version that is no longer the published one. */
+export class StaleDraftError extends defineError('StaleDraft', 'stale-draft', 409, 'Rebase your draft') {}

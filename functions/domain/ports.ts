@@ -2,6 +2,8 @@ import type { ApprovalRequest, Vote } from './approval';
 import type { AuditEvent } from './audit';
 import type { ChainedAuditEvent, ChainHead } from './audit-chain';
 import type { Directory } from './authorization';
+import type { AppConfig } from './config';
+import type { ConfigDraft, ConfigVersion } from './config-change';
 import type { Deployment } from './deployment';
 import type { DayBucket } from './dora';
 import type { ApiToken, App, Environment } from './catalog';
@@ -84,9 +86,10 @@ export interface ApprovalStore {
    * Persists `next` only if the stored request is still at `next.version - 1`
    * and pending, and the environment's policy is still the one the request was
    * opened under; throws ConflictError otherwise. When the vote approved the
-   * request, the release goes back to `running` in the same transaction.
+   * request, the release goes back to `running` (image) or the draft is
+   * published (configuration) in the same transaction.
    */
-  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead): Promise<void>;
+  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead, publish?: ConfigPublication): Promise<void>;
   /** Closes a pending request without a decision; false if it was not pending any more. */
   close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean>;
   /** Pending requests, oldest first; for one app (and environment) or all. */
@@ -94,6 +97,12 @@ export interface ApprovalStore {
 }
 
 export type ClosedWithoutDecision = 'expired' | 'cancelled' | 'superseded';
+
+/** What a configuration request's approving vote publishes, in the same transaction. */
+export interface ConfigPublication {
+  version: ConfigVersion;
+  draft: ConfigDraft;
+}
 
 /** Standalone audit writes, for refusals that change nothing else. */
 export interface AuditLog {
@@ -176,4 +185,21 @@ export interface AuditReader {
   /** The whole chain of an app, in sequence order (verify, export). */
   all(app: string): Promise<ChainedAuditEvent[]>;
   head(app: string): Promise<ChainHead>;
+}
+
+export interface ConfigStore {
+  /** The app's base configuration ({} until set). */
+  base(app: string): Promise<AppConfig>;
+  putBase(app: string, config: AppConfig, audit: AuditEvent): Promise<void>;
+  latest(app: string, environment: string): Promise<ConfigVersion | undefined>;
+  version(app: string, environment: string, version: number): Promise<ConfigVersion | undefined>;
+  /** Newest first. */
+  versions(app: string, environment: string, limit?: number): Promise<ConfigVersion[]>;
+  /** Publishes at once (unprotected environments); ConflictError if another version was published since its base. */
+  publish(version: ConfigVersion, audit: AuditEvent): Promise<void>;
+  draft(app: string, environment: string): Promise<ConfigDraft | undefined>;
+  /** Opens (or, with `previous`, replaces) the environment's draft and its approval request. */
+  saveDraft(draft: ConfigDraft, request: ApprovalRequest, audit: AuditEvent, previous?: { draft: ConfigDraft; request: ApprovalRequest }): Promise<void>;
+  /** Removes the draft and cancels its request. */
+  discard(draft: ConfigDraft, request: ApprovalRequest, reason: string, audit: AuditEvent): Promise<void>;
 }

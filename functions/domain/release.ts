@@ -25,6 +25,9 @@ export interface Stage {
   startedAt: string;
   finishedAt?: string;
   detail?: string;
+  /** The published configuration applied with the image (protected configuration). */
+  configVersion?: number;
+  configHash?: string;
 }
 
 export interface Release {
@@ -38,8 +41,12 @@ export interface Release {
   comment?: string;
   /** Identity behind the token that started the release. */
   requestedBy: string;
-  /** `rollback` releases redeploy an earlier deployment's image to one environment, without staging or approval. */
-  type?: 'release' | 'rollback';
+  /**
+   * `rollback` redeploys an earlier deployment's image, `config` rolls the
+   * running image out with newly approved configuration: both to one
+   * environment, without staging or a new image approval.
+   */
+  type?: 'release' | 'rollback' | 'config';
   /** For rollbacks: the deployment whose image is restored, and why. */
   rollbackOf?: { deploymentId: string; reason: string };
   /** When the commit was made (CI sends it): the start of the DORA lead time. */

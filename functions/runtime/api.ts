@@ -1,16 +1,20 @@
+import { SesMailer } from '../adapters/ses/mailer';
 import { signingSecretSource } from '../adapters/signing-secret';
 import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
-import { readSigningConfig, readWorkflowConfig, type Env } from '../config';
+import { readMailConfig, readSigningConfig, readWorkflowConfig, type Env } from '../config';
 import type { ApiDeps } from '../api/deps';
 import { baseDeps } from './stores';
 
 export function buildApiDeps(env: Env): ApiDeps {
   const base = baseDeps(env, 'api');
+  const mail = readMailConfig(env);
   return {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
     signingSecret: signingSecretSource(readSigningConfig(env), base.aws),
     executionUrl: executionUrlFor(env.EXECUTION_URL_TEMPLATE, base.aws.AWS_REGION),
+    mailer: new SesMailer(base.aws, mail.MAIL_FROM),
+    publicBaseUrl: mail.PUBLIC_BASE_URL,
   };
 }
 

@@ -5,6 +5,7 @@ import { AuditedWriter, DynamoAuditLog } from '../adapters/dynamodb/audit-items'
 import { DynamoCatalogStore } from '../adapters/dynamodb/catalog-store';
 import { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../adapters/dynamodb/client';
+import { DynamoConfigStore } from '../adapters/dynamodb/config-store';
 import { DynamoDeploymentStore } from '../adapters/dynamodb/deployment-store';
 import { DynamoDirectoryStore } from '../adapters/dynamodb/directory-store';
 import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
@@ -30,6 +31,7 @@ export function baseDeps(env: Env, service: string) {
     auditTrail: new DynamoAuditReader(db, TABLE_NAME),
     tokens: new DynamoTokenStore(db, TABLE_NAME),
     deployments: new DynamoDeploymentStore(db, TABLE_NAME),
+    configs: new DynamoConfigStore(db, TABLE_NAME),
     directory: new DynamoDirectoryStore(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,

@@ -1,4 +1,5 @@
 import type { ClusterGateway, RolloutOptions } from '../domain/cluster';
+import type { ConfigStore } from '../domain/ports';
 import { FrozenError, RolloutFailedError } from '../domain/errors';
 import { activeFreeze } from '../domain/freeze';
 import type { Stage } from '../domain/release';
@@ -8,6 +9,7 @@ import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type S
 
 export interface DeployStepDeps extends StepContext {
   cluster: ClusterGateway;
+  configs: ConfigStore;
   rollout: RolloutOptions;
   /** Writes a CloudWatch EMF line (Lambda); absent locally. */
   emitMetrics?: (line: string) => void;
@@ -51,28 +53,33 @@ export function createDeployStep(deps: DeployStepDeps) {
       deps.log.info('waiting for freeze to end', { releaseId, environment, until: freeze.endsAt.toISOString() });
       return { environment, frozenUntil: freeze.endsAt.toISOString(), reason };
     }
-    const kind = release.type === 'rollback' ? 'rollback' : 'release';
+    const kind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
     const earlier = release.stages[environment];
     if (earlier?.status === 'succeeded' && earlier.image === release.image) {
       // A retried invocation after the success was recorded: report it again, change nothing.
       return { environment, ...env.target, image: release.image, previousImage: earlier.previousImage ?? '', replicas: 0, rolledOutAt: earlier.finishedAt ?? earlier.startedAt };
     }
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
+    // Deployments always carry the latest published configuration, never a draft.
+    const config = await deps.configs.latest(env.app, env.name);
     const stage: Stage = {
       environment,
       status: 'running',
       image: release.image,
       previousImage,
       startedAt: earlier?.startedAt ?? deps.clock().toISOString(),
+      ...(config ? { configVersion: config.version, configHash: config.hash } : {}),
     };
+    const applied = config ? { configVersion: config.version, configHash: config.hash } : {};
     await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage }));
     deps.log.info('deploying', { releaseId, environment, image: release.image, previousImage });
 
     await deps.cluster.setImage(env.target, release.image);
+    if (config) await deps.cluster.applyConfig(env.target, config.effective, config.hash);
     try {
       const status = await deps.cluster.waitForRollout(env.target, deps.rollout);
       const finishedAt = deps.clock().toISOString();
-      const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'succeeded' });
+      const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'succeeded', ...applied });
       await deps.releases.saveStage(
         release,
         { ...stage, status: 'succeeded', finishedAt },
@@ -85,7 +92,7 @@ export function createDeployStep(deps: DeployStepDeps) {
     } catch (error) {
       if (error instanceof RolloutFailedError) {
         const finishedAt = deps.clock().toISOString();
-        const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'failed', reason: error.message });
+        const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'failed', reason: error.message, ...applied });
         await deps.releases.saveStage(
           release,
           { ...stage, status: 'failed', finishedAt, detail: error.message },

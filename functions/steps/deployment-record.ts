@@ -16,6 +16,8 @@ export interface FinishedChange {
   reason?: string;
   /** The failed deployment an automatic rollback undid. */
   rolledBackId?: string;
+  configVersion?: number;
+  configHash?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function finishedDeployment(release: Release, env: Environment, change: F
     executionArn: release.executionArn,
     ...(change.previousImage ? { previousImage: change.previousImage } : {}),
     ...(change.reason ? { reason: change.reason } : {}),
+    ...(change.configVersion ? { configVersion: change.configVersion, configHash: change.configHash } : {}),
     ...(release.commit ? { commit: release.commit } : {}),
     ...(release.committedAt ? { committedAt: release.committedAt } : {}),
     ...(release.rollbackOf ? { rollbackOf: release.rollbackOf.deploymentId } : {}),

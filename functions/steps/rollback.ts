@@ -23,7 +23,7 @@ export function createRollbackStep(deps: DeployStepDeps) {
     await deps.cluster.setImage(env.target, stage.previousImage);
     await deps.cluster.waitForRollout(env.target, deps.rollout);
     const finishedAt = deps.clock().toISOString();
-    const failedKind = release.type === 'rollback' ? 'rollback' : 'release';
+    const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
     const finish = finishedDeployment(release, env, {
       kind: 'automatic-rollback',
       image: stage.previousImage,

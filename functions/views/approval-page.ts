@@ -1,15 +1,27 @@
 import type { ApprovalRequest } from '../domain/approval';
 import type { Release } from '../domain/release';
 import { approvalFactsHtml } from './approval-summary';
-import { escapeHtml, page } from './html';
+import { configFacts, diffHtml } from './config-email';
+import { detailRows, escapeHtml, page } from './html';
+
+/** What an image approver sees: the release's facts and where it stands. */
+export const releaseDetails = (request: ApprovalRequest, release: Release) =>
+  `${approvalFactsHtml(request)}
+<p>Release <code>${escapeHtml(release.id)}</code>, status <strong>${escapeHtml(release.status)}</strong>.</p>`;
+
+/** What a config approver sees: author, comment and the diff of the effective configuration. */
+export const configDetails = (request: ApprovalRequest) =>
+  `${detailRows(configFacts(request).map(([label, value]) => [label, escapeHtml(value)]))}
+<h3>Effective configuration, before → after</h3>${diffHtml(request.configDiff)}`;
 
 /**
  * The confirmation page behind an emailed link. Rendering it changes nothing;
  * the decision is the form's POST to the same URL.
  */
-export function approvalPage(request: ApprovalRequest, release: Release, approver: string): string {
+export function approvalPage(request: ApprovalRequest, approver: string, details: string): string {
   const own = request.votes.find((v) => v.voter === approver);
-  const title = `Approve ${request.app} → ${request.environment}?`;
+  const what = request.gate === 'config' ? 'configuration of' : '';
+  const title = `Approve ${what} ${request.app} → ${request.environment}?`.replace('  ', ' ');
   let action: string;
   if (own) {
     action = `<p class="note">You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. This link has been used.</p>`;
@@ -31,15 +43,16 @@ export function approvalPage(request: ApprovalRequest, release: Release, approve
   return page(
     title,
     `<h2>${escapeHtml(title)}</h2>
-${approvalFactsHtml(request)}
-<p>Release <code>${escapeHtml(release.id)}</code>, status <strong>${escapeHtml(release.status)}</strong>.</p>
+${details}
 ${votes}${action}`,
   );
 }
 
 export function decisionPage(request: ApprovalRequest, decision: 'approve' | 'reject', closedAs?: string): string {
   const outcome =
-    closedAs === 'approved'
+    closedAs === 'approved' && request.gate === 'config'
+      ? `The configuration is approved and published as the next version of ${escapeHtml(request.environment)}.`
+      : closedAs === 'approved'
       ? `The release is approved; ${escapeHtml(request.environment)} will now be deployed with <code>${escapeHtml(request.image)}</code>.`
       : closedAs === 'rejected'
         ? `The release is rejected; ${escapeHtml(request.environment)} stays as it is.`

@@ -84,6 +84,9 @@ export const qualifiedName = (type: ResourceType): string => (type.group ? `${ty
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+/** ConfigMap data keys, as Kubernetes validates them. */
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -107,6 +110,10 @@ export function validateAndDefault(type: ResourceType, body: unknown): KubeObjec
   if (type.plural === 'configmaps' && body.data !== undefined) {
     if (!isRecord(body.data) || Object.values(body.data).some((v) => typeof v !== 'string')) {
       throw invalid('data: values must be strings', name);
+    }
+    const badKey = Object.keys(body.data).find((k) => !CONFIG_KEY.test(k) || k.length > 253 || k === '.' || k === '..');
+    if (badKey !== undefined) {
+      throw invalid(`data[${JSON.stringify(badKey)}]: Invalid value: a valid config key must consist of alphanumeric characters, '-', '_' or '.'`, name);
     }
   }
   if (type.plural === 'deployments') {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildEksToken,
@@ -12,8 +12,8 @@ import {
   rolloutOptions,
 } from '../../functions/adapters/kubernetes';
 import { readKubernetesConfig } from '../../functions/config';
-import type { ClusterGateway, DeploymentTarget } from '../../functions/domain/cluster';
-import { DeploymentNotFoundError, RolloutFailedError } from '../../functions/domain/errors';
+import type { ClusterGateway, DeploymentTarget, WorkloadConfig } from '../../functions/domain/cluster';
+import { DeploymentNotFoundError, RolloutFailedError, ValidationError } from '../../functions/domain/errors';
 import { freePort } from '../../local/free-port';
 import { type KubernetesSimulator, startKubernetesSimulator } from '../../local/k8s-simulator';
 
@@ -111,6 +111,148 @@ describe('KubernetesClusterGateway against the simulator', () => {
   });
 });
 
+describe('KubernetesClusterGateway configuration', () => {
+  let sim: KubernetesSimulator;
+  let gateway: ClusterGateway;
+  let apps: AppsV1Api;
+  let core: CoreV1Api;
+  let dir: string;
+  let n = 0;
+  const seed = (replicas = 2): DeploymentTarget => {
+    const target = { namespace: 'conf', deployment: `api-${(n += 1)}`, container: 'app' };
+    sim.seedDeployment({ namespace: target.namespace, name: target.deployment, container: 'app', image: image('a'), replicas });
+    return target;
+  };
+  const live = (t: DeploymentTarget) => apps.readNamespacedDeployment({ name: t.deployment, namespace: t.namespace });
+  const CONFIG: WorkloadConfig = {
+    replicas: 3,
+    env: { LOG_LEVEL: 'debug', EMPTY: '', DB_PASSWORD: { secretRef: { name: 'db', key: 'password' } } },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    configMap: { 'app.yaml': 'feature: on\n', TIMEOUT: '30' },
+  };
+
+  beforeAll(async () => {
+    sim = await startKubernetesSimulator({ port: await freePort(), token: TOKEN, rolloutDelayMs: 30, progressDeadlineMs: 300 });
+    dir = await mkdtemp(join(tmpdir(), 'k8s-config-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await sim.writeKubeconfig(kubeconfig);
+    gateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    apps = kc.makeApiClient(AppsV1Api);
+    core = kc.makeApiClient(CoreV1Api);
+  });
+  afterAll(async () => {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a configuration that reads back the same, and rolls it out', async () => {
+    const target = seed();
+    expect(await gateway.readConfig(target)).toEqual({ config: { replicas: 2, env: {}, resources: {} } });
+
+    const { previous, previousHash } = await gateway.applyConfig(target, CONFIG, 'hash-1');
+    expect(previous).toEqual({ replicas: 2, env: {}, resources: {} }); // no ConfigMap existed
+    expect(previousHash).toBeUndefined();
+    expect(await gateway.readConfig(target)).toEqual({ config: CONFIG, hash: 'hash-1' });
+
+    const deployment = await live(target);
+    expect(deployment.spec?.replicas).toBe(3);
+    expect(deployment.spec?.template.metadata?.annotations).toEqual({ 'gatekeeper.dev/config-hash': 'hash-1' });
+    expect(deployment.spec?.template.spec?.containers[0]?.env).toEqual([
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'EMPTY', value: '' },
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+    ]);
+    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(image('a'));
+    const configMap = await core.readNamespacedConfigMap({ name: `${target.deployment}-config`, namespace: 'conf' });
+    expect(configMap.data).toEqual(CONFIG.configMap);
+    expect(configMap.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'gatekeeper' });
+
+    const status = await gateway.waitForRollout(target, FAST);
+    expect(status).toEqual({ image: image('a'), replicas: 3, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 2 });
+
+    // The same configuration again changes nothing: no new generation.
+    expect(await gateway.applyConfig(target, CONFIG, 'hash-1')).toEqual({ previous: CONFIG, previousHash: 'hash-1' });
+    expect((await live(target)).metadata?.generation).toBe(2);
+  });
+
+  it('rolls the pods when only the ConfigMap changed, and undoes it with what it returned', async () => {
+    const target = seed();
+    await gateway.applyConfig(target, CONFIG, 'hash-1');
+    await gateway.waitForRollout(target, FAST);
+    const template = JSON.stringify((await live(target)).spec?.template.spec);
+
+    const change = await gateway.applyConfig(target, { configMap: { TIMEOUT: '60' } }, 'hash-2');
+    expect(change).toEqual({ previous: { configMap: CONFIG.configMap }, previousHash: 'hash-1' });
+    const changed = await live(target);
+    expect(changed.metadata?.generation).toBe(3);
+    expect(JSON.stringify(changed.spec?.template.spec)).toBe(template); // only the annotation differs
+    expect(changed.spec?.template.metadata?.annotations?.['gatekeeper.dev/config-hash']).toBe('hash-2');
+    expect((await gateway.waitForRollout(target, FAST)).observedGeneration).toBe(3);
+    expect((await gateway.readConfig(target)).config.configMap).toEqual({ TIMEOUT: '60' });
+
+    await gateway.applyConfig(target, change.previous, change.previousHash!);
+    expect(await gateway.readConfig(target)).toEqual({ config: CONFIG, hash: 'hash-1' });
+    expect((await gateway.waitForRollout(target, FAST)).observedGeneration).toBe(4);
+  });
+
+  it('returns only the replaced fields and leaves the others alone', async () => {
+    const target = seed();
+    await gateway.applyConfig(target, CONFIG, 'hash-1');
+    const result = await gateway.applyConfig(target, { replicas: 1, env: { LOG_LEVEL: 'info' } }, 'hash-3');
+    expect(result).toEqual({ previous: { replicas: 3, env: CONFIG.env }, previousHash: 'hash-1' });
+    expect(await gateway.readConfig(target)).toEqual({
+      config: { replicas: 1, env: { LOG_LEVEL: 'info' }, resources: CONFIG.resources, configMap: CONFIG.configMap },
+      hash: 'hash-3',
+    });
+    expect((await gateway.waitForRollout(target, FAST)).replicas).toBe(1);
+
+    // An empty hash removes the annotation (undo onto a template that had none).
+    await gateway.applyConfig(target, {}, '');
+    expect((await live(target)).spec?.template.metadata?.annotations).toBeUndefined();
+    expect((await gateway.readConfig(target)).hash).toBeUndefined();
+  });
+
+  it('keeps env vars and resources Gatekeeper does not manage, and refuses to take an env var over', async () => {
+    const target = seed();
+    const deployment = await live(target);
+    const container = deployment.spec!.template.spec!.containers[0]!;
+    container.env = [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'OPTIONAL', valueFrom: { secretKeyRef: { name: 's', key: 'k', optional: true } } },
+      { name: 'OLD', value: 'x' },
+    ];
+    container.resources = { requests: { cpu: '1', 'ephemeral-storage': '1Gi' } };
+    await apps.replaceNamespacedDeployment({ name: target.deployment, namespace: target.namespace, body: deployment });
+
+    expect((await gateway.readConfig(target)).config).toMatchObject({ env: { OLD: 'x' }, resources: { requests: { cpu: '1' } } });
+    const { previous } = await gateway.applyConfig(target, { env: { NEW: 'y' }, resources: { limits: { memory: '1Gi' } } }, 'h');
+    expect(previous).toEqual({ env: { OLD: 'x' }, resources: { requests: { cpu: '1' } } });
+    const after = (await live(target)).spec!.template.spec!.containers[0]!;
+    expect(after.env).toEqual([
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'OPTIONAL', valueFrom: { secretKeyRef: { name: 's', key: 'k', optional: true } } },
+      { name: 'NEW', value: 'y' },
+    ]);
+    expect(after.resources).toEqual({ requests: { 'ephemeral-storage': '1Gi' }, limits: { memory: '1Gi' } });
+
+    const clash = gateway.applyConfig(target, { env: { POD_NAME: 'p' }, configMap: { a: '1' } }, 'h2');
+    await expect(clash).rejects.toThrow(ValidationError);
+    await expect(clash).rejects.toThrow(/env var POD_NAME of conf\/api-\d+ container app is set from a source Gatekeeper does not manage/);
+    expect((await gateway.readConfig(target)).config.configMap).toBeUndefined(); // nothing written
+    await expect(gateway.applyConfig(target, { replicas: -1 }, 'h')).rejects.toThrow(/replicas must be a non-negative integer/);
+  });
+
+  it('maps a missing deployment to DeploymentNotFoundError, before writing the ConfigMap', async () => {
+    const missing = { namespace: 'conf', deployment: 'nope', container: 'app' };
+    await expect(gateway.applyConfig(missing, { configMap: { a: '1' } }, 'h')).rejects.toThrow(DeploymentNotFoundError);
+    await expect(gateway.readConfig(missing)).rejects.toThrow('deployment conf/nope not found');
+    const error = await core.readNamespacedConfigMap({ name: 'nope-config', namespace: 'conf' }).catch((e: unknown) => e);
+    expect((error as { code?: number }).code).toBe(404);
+  });
+});
+
 describe('KubernetesClusterGateway.setImage', () => {
   const deployment = (resourceVersion: string): V1Deployment => ({
     metadata: { name: 'web', namespace: 'shop', resourceVersion },
@@ -142,6 +284,38 @@ describe('KubernetesClusterGateway.setImage', () => {
     } as unknown as AppsV1Api;
     const gateway = new KubernetesClusterGateway(apps, { conflictAttempts: 2 });
     await expect(gateway.setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new')).rejects.toMatchObject({ code: 409 });
+  });
+});
+
+describe('KubernetesClusterGateway.applyConfig ConfigMap writes', () => {
+  it('reads again and replaces when the ConfigMap was created meanwhile', async () => {
+    const deployment: V1Deployment = {
+      metadata: { name: 'web', namespace: 'shop', resourceVersion: '1' },
+      spec: { selector: {}, template: { spec: { containers: [{ name: 'app', image: 'img' }] } } },
+    };
+    const calls: string[] = [];
+    let reads = 0;
+    const apps = { readNamespacedDeployment: async () => structuredClone(deployment) } as unknown as AppsV1Api;
+    const core = {
+      readNamespacedConfigMap: async () => {
+        calls.push('read');
+        if ((reads += 1) === 1) throw Object.assign(new Error('not found'), { code: 404 });
+        return { metadata: { name: 'web-config', resourceVersion: '7' }, data: { a: 'theirs' } };
+      },
+      createNamespacedConfigMap: async () => {
+        calls.push('create');
+        throw Object.assign(new Error('already exists'), { code: 409 });
+      },
+      replaceNamespacedConfigMap: async ({ body }: { body: { data: unknown; metadata: { resourceVersion: string } } }) => {
+        calls.push(`replace@${body.metadata.resourceVersion}:${JSON.stringify(body.data)}`);
+        return body;
+      },
+    } as unknown as CoreV1Api;
+    const gateway = new KubernetesClusterGateway(apps, { core });
+    // Replicas unchanged (1) and an empty hash: the Deployment needs no write.
+    const result = await gateway.applyConfig({ namespace: 'shop', deployment: 'web', container: 'app' }, { configMap: { a: 'ours' } }, '');
+    expect(result).toEqual({ previous: { configMap: { a: 'theirs' } } });
+    expect(calls).toEqual(['read', 'create', 'read', 'replace@7:{"a":"ours"}']);
   });
 });
 

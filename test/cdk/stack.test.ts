@@ -220,12 +220,12 @@ describe('GatekeeperStack', () => {
     expect(target?.Properties?.Description).toMatch(/CI API/);
   });
 
-  it('creates the SES identity and lets only requestApproval send, only as it', () => {
+  it('creates the SES identity and lets only requestApproval and the API (config drafts) send, only as it', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: cdkJsonContext.sesIdentity });
     const identityId = idOf('AWS::SES::EmailIdentity');
     const sends = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('ses:')));
-    expect(sends).toHaveLength(1);
-    expect(JSON.stringify(sends[0]?.statement.Resource)).toContain(`"Ref":"${identityId}"`);
+    expect(sends).toHaveLength(2);
+    for (const send of sends) expect(JSON.stringify(send.statement.Resource)).toContain(`"Ref":"${identityId}"`);
   });
 
   it('lets deploy and rollback edit only the configured namespaces of the cluster', () => {

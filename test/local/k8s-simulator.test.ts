@@ -170,6 +170,40 @@ describe('Kubernetes API simulator', () => {
     expect(await failure(jsonPatch)).toMatchObject({ code: 415 });
   });
 
+  it('round-trips configmap data verbatim and rejects invalid keys', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'cm-data' } } });
+    const data = { 'app.yaml': 'a: 1\nb: "two"\n', EMPTY: '', 'unicode_key-1': 'é ✓ {"json": true}' };
+    await core.createNamespacedConfigMap({ namespace: 'cm-data', body: { metadata: { name: 'web-config' }, data } });
+    const stored = await core.readNamespacedConfigMap({ name: 'web-config', namespace: 'cm-data' });
+    expect(stored.data).toEqual(data);
+    const replaced = await core.replaceNamespacedConfigMap({ name: 'web-config', namespace: 'cm-data', body: { ...stored, data: { only: 'this' } } });
+    expect(replaced.data).toEqual({ only: 'this' });
+    expect((await core.readNamespacedConfigMap({ name: 'web-config', namespace: 'cm-data' })).data).toEqual({ only: 'this' });
+    const badKey = core.createNamespacedConfigMap({ namespace: 'cm-data', body: { metadata: { name: 'bad' }, data: { 'a/b': 'x' } } });
+    expect(await failure(badKey)).toMatchObject({ code: 422, reason: 'Invalid' });
+  });
+
+  it('rolls out pod-template annotation changes and follows replica changes', async () => {
+    sim.seedDeployment({ namespace: 'tmpl', name: 'web', container: 'app', image: GOOD, replicas: 2 });
+    const seeded = await read('tmpl', 'web')();
+    seeded.spec!.template.metadata = { ...seeded.spec!.template.metadata, annotations: { 'gatekeeper.dev/config-hash': 'h1' } };
+    const annotated = await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'tmpl', body: seeded });
+    expect(annotated.metadata?.generation).toBe(2);
+    expect(annotated.spec?.template.metadata?.annotations).toEqual({ 'gatekeeper.dev/config-hash': 'h1' });
+    expect((await read('tmpl', 'web')()).status?.updatedReplicas).toBe(0); // in progress
+    const rolled = await eventually(read('tmpl', 'web'), rolledOut);
+    expect(rolled.status).toMatchObject({ observedGeneration: 2, replicas: 2, availableReplicas: 2 });
+
+    for (const replicas of [5, 1]) {
+      const current = await read('tmpl', 'web')();
+      current.spec!.replicas = replicas;
+      const scaled = await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'tmpl', body: current });
+      const done = await eventually(read('tmpl', 'web'), rolledOut);
+      expect(done.metadata?.generation).toBe(scaled.metadata?.generation);
+      expect(done.status).toMatchObject({ replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
+    }
+  });
+
   it('bumps generation on spec changes only', async () => {
     sim.seedDeployment({ namespace: 'gen', name: 'web', container: 'app', image: GOOD });
     const seeded = await read('gen', 'web')();

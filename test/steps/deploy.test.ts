@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCatalogWriter } from '../../functions/adapters/dynamodb/catalog-writer';
 import { DynamoCatalogStore } from '../../functions/adapters/dynamodb/catalog-store';
+import { DynamoConfigStore } from '../../functions/adapters/dynamodb/config-store';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { DynamoDeploymentStore } from '../../functions/adapters/dynamodb/deployment-store';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
@@ -45,6 +46,7 @@ beforeAll(async () => {
     clock: () => clock,
     newId: randomUUID,
     log: silentLogger,
+    configs: new DynamoConfigStore(db, tableName),
     cluster: createClusterGateway({ KUBECONFIG_PATH: join(dir, 'kubeconfig'), ROLLOUT_TIMEOUT_SECONDS: 5, ROLLOUT_POLL_MS: 10 }),
     rollout: { timeoutMs: 3000, pollIntervalMs: 10 },
   };

@@ -1,4 +1,4 @@
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestStack } from './stack';
@@ -71,6 +71,19 @@ export function approvalLink(email: StoredEmail): string {
   const match = /(http:\/\/\S+\/approve\/[\w.-]+)/.exec(email.body.text ?? '');
   if (!match?.[1]) throw new Error(`no approval link in email "${email.subject}"`);
   return match[1];
+}
+
+/** The demo Deployment and its ConfigMap as the simulated cluster holds them, through the real Kubernetes client. */
+export async function workload(stack: TestStack, namespace: string) {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(stack.kubeconfigPath);
+  const deployment = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'hello-web', namespace });
+  const configMap = await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespacedConfigMap({ name: 'hello-web-config', namespace })
+    .catch(() => undefined);
+  const container = deployment.spec?.template.spec?.containers.find((c) => c.name === 'web');
+  return { replicas: deployment.spec?.replicas, env: container?.env ?? [], resources: container?.resources, configMap: configMap?.data, annotations: deployment.spec?.template.metadata?.annotations ?? {} };
 }
 
 /** What the simulated cluster runs, read through the real Kubernetes client. */

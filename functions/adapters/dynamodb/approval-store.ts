@@ -3,9 +3,10 @@ import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
 import { ConflictError } from '../../domain/errors';
-import type { ApprovalStore, ClosedWithoutDecision } from '../../domain/ports';
-import { AuditedWriter } from './audit-items';
+import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
+import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
+import { publishWrites } from './config-items';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query-all';
 
@@ -13,6 +14,25 @@ import { queryAll } from './query-all';
 const PENDING = 'APPROVALS#pending';
 const pendingSortKey = (r: Pick<ApprovalRequest, 'app' | 'environment' | 'createdAt' | 'releaseId'>) =>
   `${r.app}#${r.environment}#${r.createdAt}#${r.releaseId}`;
+
+/** The item of an open request, listed as pending. */
+export function pendingRequestItem(request: ApprovalRequest) {
+  return { ...keys.approval(request.releaseId, request.environment), kind: 'approval', gsi1pk: PENDING, gsi1sk: pendingSortKey(request), ...request };
+}
+
+/** Closes a pending request without a decision (and takes it off the pending list). */
+export function closeRequestWrite(tableName: string, request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.approval(request.releaseId, request.environment),
+      UpdateExpression: 'SET #status = :status, decidedAt = :at, closedReason = :reason, version = version + :one REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason, ':pending': 'pending', ':one': 1 },
+    },
+  };
+}
 
 export class DynamoApprovalStore implements ApprovalStore {
   private readonly audited: AuditedWriter;
@@ -28,7 +48,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const put = {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.approval(request.releaseId, request.environment), kind: 'approval', gsi1pk: PENDING, gsi1sk: pendingSortKey(request), ...request },
+        Item: pendingRequestItem(request),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -65,7 +85,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     };
   }
 
-  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead): Promise<void> {
+  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead, publish?: ConfigPublication): Promise<void> {
     const closed = next.status !== 'pending';
     const update = {
       Update: {
@@ -98,25 +118,18 @@ export class DynamoApprovalStore implements ApprovalStore {
       },
     };
     const approvedBy = next.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
-    const resumeRelease = next.status === 'approved' ? [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)] : [];
+    const publishing = next.status === 'approved' && next.gate === 'config' && publish;
+    const onApproved = next.status !== 'approved' ? [] : publishing ? publishWrites(this.tableName, publish.version, publish.draft, next.policyVersion) : [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)];
+    // One operation per item: when publishing, the environment's update carries the policy check itself.
+    const checks = publishing ? [] : [policyUnchanged];
     await conditionally(
-      () => this.audited.write([update, policyUnchanged, ...resumeRelease], audit, auditHead && new Map([[next.app, auditHead]])),
+      () => this.audited.write([update, ...checks, ...onApproved], audit, auditHead && new Map([[next.app, auditHead]])),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
     );
   }
 
   close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean> {
-    const update = {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.approval(request.releaseId, request.environment),
-        UpdateExpression: 'SET #status = :status, decidedAt = :at, closedReason = :reason, version = version + :one REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': audit.at, ':reason': reason, ':pending': 'pending', ':one': 1 },
-      },
-    };
-    return writeIf(() => this.audited.write([update], audit));
+    return writeIf(() => this.audited.write([closeRequestWrite(this.tableName, request, status, reason, audit.at)], audit));
   }
 
   async listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]> {

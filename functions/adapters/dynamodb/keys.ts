@@ -17,6 +17,9 @@ export const keys = {
   auditHead: (app: string) => ({ pk: `AUDIT#${app}`, sk: 'HEAD' }),
   deployment: (app: string, env: string, id: string) => ({ pk: `DEPLOY#${app}#${env}`, sk: id }),
   metricsDay: (app: string, env: string, day: string) => ({ pk: `METRICS#${app}#${env}`, sk: day }),
+  configBase: (app: string) => ({ pk: `CONFIG#${app}`, sk: 'BASE' }),
+  configVersion: (app: string, env: string, version: number) => ({ pk: `CONFIG#${app}#${env}`, sk: `V#${String(version).padStart(12, '0')}` }),
+  configDraft: (app: string, env: string) => ({ pk: `CONFIG#${app}#${env}`, sk: 'DRAFT' }),
 } as const;
 
 export const partitions = {
@@ -24,6 +27,7 @@ export const partitions = {
   deployments: (app: string, env: string) => `DEPLOY#${app}#${env}`,
   metrics: (app: string, env: string) => `METRICS#${app}#${env}`,
   audit: (app: string) => `AUDIT#${app}`,
+  config: (app: string, env: string) => `CONFIG#${app}#${env}`,
   release: (id: string) => `REL#${id}`,
 } as const;
 

@@ -1,4 +1,4 @@
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { ConfigurationError, type KubernetesConfig } from '../../config';
 import type { ClusterGateway, RolloutOptions } from '../../domain/cluster';
@@ -50,7 +50,8 @@ export function buildKubeConfig(config: KubernetesConfig, options: ClusterGatewa
 }
 
 export function createClusterGateway(config: KubernetesConfig, options: ClusterGatewayOptions = {}): ClusterGateway {
-  return new KubernetesClusterGateway(buildKubeConfig(config, options).makeApiClient(AppsV1Api), options);
+  const kubeConfig = buildKubeConfig(config, options);
+  return new KubernetesClusterGateway(kubeConfig.makeApiClient(AppsV1Api), { ...options, core: options.core ?? kubeConfig.makeApiClient(CoreV1Api) });
 }
 
 /** The RolloutOptions the configuration asks for. */

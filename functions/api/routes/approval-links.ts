@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { assertLinkLive, verifySignature, type LinkClaim } from '../../domain/approval-link';
 import { NotFoundError, ValidationError } from '../../domain/errors';
-import { approvalPage, decisionPage } from '../../views/approval-page';
+import { approvalPage, configDetails, decisionPage, releaseDetails } from '../../views/approval-page';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { recordVote } from '../record-vote';
 
@@ -17,12 +17,18 @@ export function approvalLinkRoutes(deps: ApiDeps) {
   routes.get('/:token', async (c) => {
     const claim = await claimOf(c);
     assertLinkLive(claim, deps.clock());
-    const view = await deps.releases.view(claim.releaseId);
-    const request = view?.approvals.find((a) => a.environment === claim.environment);
-    if (!view || !request) throw new NotFoundError(`release ${claim.releaseId} has no approval request for ${claim.environment}`);
+    const request = await deps.approvals.get(claim.releaseId, claim.environment);
+    if (!request) throw new NotFoundError(`there is no approval request ${claim.releaseId}.${claim.environment}`);
+    let details: string;
+    if (request.gate === 'config') details = configDetails(request);
+    else {
+      const release = await deps.releases.get(claim.releaseId);
+      if (!release) throw new NotFoundError(`release ${claim.releaseId} does not exist`);
+      details = releaseDetails(request, release);
+    }
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    return c.html(approvalPage(request, view.release, claim.approver));
+    return c.html(approvalPage(request, claim.approver, details));
   });
 
   // Expiry is judged by the vote itself (against the request), so a late attempt is refused and audited.

@@ -66,7 +66,8 @@ export function appRoutes(deps: ApiDeps) {
     const voided: string[] = [];
     for (const request of await deps.approvals.listPending({ app, environment: env })) {
       if (!(await deps.approvals.close(request, 'cancelled', reason, audit('release.cancelled', `release/${request.releaseId}`, { reason })))) continue;
-      await deps.workflow.fail(request.taskToken, 'ReleaseCancelled', reason).catch((error: unknown) => deps.log.error('could not end voided execution', { releaseId: request.releaseId, ...errorFields(error) }));
+      // Configuration requests wait on no execution; only a release's request holds a task token.
+      if (request.taskToken) await deps.workflow.fail(request.taskToken, 'ReleaseCancelled', reason).catch((error: unknown) => deps.log.error('could not end voided execution', { releaseId: request.releaseId, ...errorFields(error) }));
       voided.push(request.releaseId);
     }
     deps.log.info('policy changed', { app, env, version, voided, by: identity });

@@ -1,0 +1,115 @@
+import { Hono, type Context } from 'hono';
+import * as z from 'zod/mini';
+import { configHash, parseConfig, refuseSecrets } from '../../domain/config';
+import { diffConfig, renderDiff, threeWay } from '../../domain/config-diff';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { ApiDeps, ApiEnv } from '../deps';
+import { isProtected, proposeChange } from '../config-changes';
+import { authorize } from '../permissions';
+import { readJson } from '../read-json';
+
+const changeSchema = z.strictObject({
+  override: z.unknown(),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
+  rolloutOnApprove: z.optional(z.boolean()),
+});
+
+/** S4: base configuration, per-environment changes (published or drafted), versions and diffs. */
+export function configRoutes(deps: ApiDeps) {
+  const routes = new Hono<ApiEnv>();
+
+  const environmentOf = async (c: Context<ApiEnv>, action: 'app.view' | 'release.start') => {
+    const { app, env } = c.req.param() as { app: string; env: string };
+    await authorize(deps.directory, c.get('identity'), action, { app, environment: env });
+    const environment = await deps.catalog.getEnvironment(app, env);
+    if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
+    return environment;
+  };
+
+  routes.get('/:app/config/base', async (c) => {
+    await authorize(deps.directory, c.get('identity'), 'app.view', { app: c.req.param('app'), environment: '*' });
+    return c.json({ app: c.req.param('app'), base: await deps.configs.base(c.req.param('app')) });
+  });
+
+  /** The base every environment's override is merged onto. New versions pick it up when they are published. */
+  routes.put('/:app/config/base', async (c) => {
+    const app = c.req.param('app');
+    await authorize(deps.directory, c.get('identity'), 'app.manage', { app, environment: '*' });
+    const body = await readJson(c, z.strictObject({ base: z.unknown() }));
+    const base = parseConfig(body.base);
+    refuseSecrets(base);
+    await deps.configs.putBase(app, base, { id: deps.newId(), app, actor: c.get('identity'), action: 'config.base-changed', subject: `config/base`, at: deps.clock().toISOString(), detail: { hash: configHash(base) } });
+    return c.json({ app, base });
+  });
+
+  routes.get('/:app/envs/:env/config', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    const [latest, draft] = await Promise.all([deps.configs.latest(env.app, env.name), deps.configs.draft(env.app, env.name)]);
+    return c.json({ app: env.app, environment: env.name, protected: isProtected(env), published: latest ?? null, draft: draft ?? null });
+  });
+
+  routes.put('/:app/envs/:env/config', async (c) => {
+    const env = await environmentOf(c, 'release.start');
+    const change = await readJson(c, changeSchema);
+    const result = await proposeChange(deps, env, c.get('identity'), change);
+    return result.published ? c.json({ published: result.published }, 201) : c.json({ draft: result.draft, approvalId: `${result.draft?.id}.${env.name}` }, 202);
+  });
+
+  routes.get('/:app/envs/:env/config/draft', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    const draft = await deps.configs.draft(env.app, env.name);
+    if (!draft) throw new NotFoundError(`${env.app}/${env.name} has no open draft`);
+    const request = await deps.approvals.get(draft.id, env.name);
+    return c.json({ draft, approval: request ? { status: request.status, votes: request.votes, diff: request.configDiff } : null });
+  });
+
+  routes.delete('/:app/envs/:env/config/draft', async (c) => {
+    const env = await environmentOf(c, 'release.start');
+    const identity = c.get('identity');
+    const draft = await deps.configs.draft(env.app, env.name);
+    if (!draft) throw new NotFoundError(`${env.app}/${env.name} has no open draft`);
+    if (draft.author !== identity) throw new ForbiddenError(`only ${draft.author}, who wrote the draft, can discard it`);
+    const request = await deps.approvals.get(draft.id, env.name);
+    if (!request) throw new NotFoundError('the draft has no approval request');
+    const reason = `draft discarded by ${identity}`;
+    await deps.configs.discard(draft, request, reason, { id: deps.newId(), app: env.app, actor: identity, action: 'config.discarded', subject: `config/${env.name}/draft/${draft.id}`, at: deps.clock().toISOString(), detail: { hash: draft.hash } });
+    return c.json({ discarded: draft.id });
+  });
+
+  /** The three-way view for rebasing a stale draft: what it started from, what it changes, what was published since. */
+  routes.get('/:app/envs/:env/config/draft/rebase', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    const draft = await deps.configs.draft(env.app, env.name);
+    if (!draft) throw new NotFoundError(`${env.app}/${env.name} has no open draft`);
+    const [base, latest] = await Promise.all([deps.configs.version(env.app, env.name, draft.baseVersion), deps.configs.latest(env.app, env.name)]);
+    return c.json({ baseVersion: draft.baseVersion, latestVersion: latest?.version ?? 0, ...threeWay(base?.override ?? {}, draft.override, latest?.override ?? {}) });
+  });
+
+  routes.get('/:app/envs/:env/config/versions', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    return c.json({ versions: await deps.configs.versions(env.app, env.name) });
+  });
+
+  routes.get('/:app/envs/:env/config/versions/:version', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    const version = await deps.configs.version(env.app, env.name, versionNumber(c.req.param('version')));
+    if (!version) throw new NotFoundError(`${env.app}/${env.name} has no configuration version ${c.req.param('version')}`);
+    return c.json(version);
+  });
+
+  routes.get('/:app/envs/:env/config/diff', async (c) => {
+    const env = await environmentOf(c, 'app.view');
+    const [from, to] = await Promise.all(['from', 'to'].map((q) => deps.configs.version(env.app, env.name, versionNumber(c.req.query(q)))));
+    if (!from || !to) throw new NotFoundError('both versions must exist (from=…&to=…)');
+    const lines = diffConfig(from.effective, to.effective);
+    return c.json({ from: from.version, to: to.version, lines, text: renderDiff(lines) });
+  });
+
+  return routes;
+}
+
+function versionNumber(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ValidationError(`"${value}" is not a configuration version number`);
+  return n;
+}
