@@ -1,3 +1,4 @@
+import type { WorkloadConfig } from './cluster';
 import type { PinnedImage } from './image';
 
 export type ReleaseStatus =
@@ -28,6 +29,9 @@ export interface Stage {
   /** The published configuration applied with the image (protected configuration). */
   configVersion?: number;
   configHash?: string;
+  /** What Gatekeeper managed of the live configuration before, restored with the image if the rollout fails. */
+  previousConfig?: WorkloadConfig;
+  previousConfigHash?: string;
 }
 
 export interface Release {

@@ -62,6 +62,7 @@ export function createDeployStep(deps: DeployStepDeps) {
     const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
     // Deployments always carry the latest published configuration, never a draft.
     const config = await deps.configs.latest(env.app, env.name);
+    const live = config && !earlier ? await deps.cluster.readConfig(env.target) : undefined;
     const stage: Stage = {
       environment,
       status: 'running',
@@ -69,6 +70,8 @@ export function createDeployStep(deps: DeployStepDeps) {
       previousImage,
       startedAt: earlier?.startedAt ?? deps.clock().toISOString(),
       ...(config ? { configVersion: config.version, configHash: config.hash } : {}),
+      ...(earlier?.previousConfig ? { previousConfig: earlier.previousConfig, previousConfigHash: earlier.previousConfigHash } : {}),
+      ...(live ? { previousConfig: live.config, ...(live.hash ? { previousConfigHash: live.hash } : {}) } : {}),
     };
     const applied = config ? { configVersion: config.version, configHash: config.hash } : {};
     await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage }));

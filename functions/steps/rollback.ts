@@ -21,6 +21,8 @@ export function createRollbackStep(deps: DeployStepDeps) {
     deps.log.warn('rolling back', { releaseId, environment, from: stage.image, to: stage.previousImage });
     const startedAt = deps.clock().toISOString();
     await deps.cluster.setImage(env.target, stage.previousImage);
+    // An empty hash removes the annotation: back to exactly the template that ran before.
+    if (stage.previousConfig) await deps.cluster.applyConfig(env.target, stage.previousConfig, stage.previousConfigHash ?? '');
     await deps.cluster.waitForRollout(env.target, deps.rollout);
     const finishedAt = deps.clock().toISOString();
     const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';

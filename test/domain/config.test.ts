@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareQuantities,
-  configHash,
-  mergeConfig,
-  parseConfig,
-  parseQuantity,
-  refuseSecrets,
-  SecretInConfigError,
-  type AppConfig,
-} from '../../functions/domain/config';
+import { configHash, mergeConfig, parseConfig, refuseSecrets, SecretInConfigError, type AppConfig } from '../../functions/domain/config';
+import { compareQuantities, parseQuantity } from '../../functions/domain/config-quantity';
 import { ValidationError } from '../../functions/domain/errors';
 
 const messageOf = (input: unknown, options?: { maxReplicas?: number }): string => {

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
+import { DynamoConfigStore } from '../../functions/adapters/dynamodb/config-store';
 import { api, as, imageFor, linkFor, mailbox, workload } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
 import { auditEvents } from '../support/table';
@@ -90,6 +93,44 @@ describe('protected configuration (S4)', () => {
     expect((versions.json.versions as Array<{ version: number }>).map((v) => v.version)).toEqual([2, 1]);
     const compared = await carol.call('GET', '/v1/apps/hello-web/envs/prod/config/diff?from=1&to=2');
     expect(String(compared.json.text)).toContain('replicas');
+  });
+
+  it('restores the previous configuration with the previous image when a rollout fails', async () => {
+    const drafted = await config({ replicas: 6 });
+    await post(await linkFor(stack, String((drafted.json.draft as { id: string }).id), 'dave@example.com'), 'approve');
+    const image = imageFor('config-broken');
+    const id = String((await ci.startRelease({ app: 'hello-web', image })).json.id);
+    await ci.waitForStatus(id, ['waiting_for_approval']);
+    stack.kubernetes.setFailingImages([image]);
+    try {
+      await post(await linkFor(stack, id, 'bob@example.com'), 'approve');
+      expect((await ci.waitForStatus(id, ['failed', 'succeeded'])).status).toBe('failed');
+      const prod = await workload(stack, 'prod');
+      expect(prod.replicas).toBe(5);
+      expect(prod.configMap?.['app.yaml']).toContain('green');
+    } finally {
+      stack.kubernetes.setFailingImages([]);
+    }
+  });
+
+  it('refuses to publish a draft whose base version is no longer current, and shows the three-way view to rebase', async () => {
+    const drafted = await config({ replicas: 7, env: { FEATURE_Y: 'mine' } });
+    const draftId = String((drafted.json.draft as { id: string }).id);
+    const link = await linkFor(stack, draftId, 'dave@example.com');
+    // Another version lands while the draft waits (written straight to the store, as a concurrent publication would be).
+    const configs = new DynamoConfigStore(createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint }), stack.tableName);
+    const latest = (await configs.latest('hello-web', 'prod'))!;
+    const theirs = { ...latest.override, env: { ...latest.override.env, FEATURE_Y: 'theirs' } };
+    await configs.publish(
+      { ...latest, version: latest.version + 1, baseVersion: latest.version, override: theirs, author: 'erin@example.com', publishedAt: new Date().toISOString() },
+      { id: randomUUID(), app: 'hello-web', actor: 'test', action: 'config.published', subject: 'config/prod', at: new Date().toISOString() },
+    );
+    const stale = await post(link, 'approve');
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { type: string }).type).toMatch(/stale-draft$/);
+    const view = await carol.call('GET', '/v1/apps/hello-web/envs/prod/config/draft/rebase');
+    expect(view.json).toMatchObject({ baseVersion: latest.version, latestVersion: latest.version + 1, conflicts: ['env.FEATURE_Y'] });
+    await carol.call('DELETE', '/v1/apps/hello-web/envs/prod/config/draft');
   });
 
   it('refuses credential-looking values and points to a secret reference', async () => {

@@ -115,9 +115,9 @@ async function deploymentOrFail(deps: ApiDeps, app: string, env: string, id: str
   return deployment;
 }
 
-/** What differs between two deployments (configuration versions join this with protected configuration). */
+/** What differs between two deployments: image, configuration version (diff them with …/config/diff), people, result. */
 function compare(a: Deployment, b: Deployment) {
-  const fields = ['image', 'commit', 'requestedBy', 'approvers', 'result', 'type'] as const;
+  const fields = ['image', 'configVersion', 'configHash', 'commit', 'requestedBy', 'approvers', 'result', 'type'] as const;
   return fields
     .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))
     .map((field) => ({ field, from: a[field] ?? null, to: b[field] ?? null }));
