@@ -93,6 +93,7 @@ export async function proposeChange(deps: ApiDeps, env: Environment, author: str
     expiresAt: new Date(Date.parse(now) + env.policy.timeoutSeconds * 1000).toISOString(),
     version: (previousRequest?.version ?? -1) + 1,
     configHash: hash,
+    configBaseVersion: baseVersion,
     configDiff: renderDiff(diffConfig(latest?.effective ?? base, effective)),
     taskToken: '',
     ...(change.comment ? { comment: change.comment } : {}),

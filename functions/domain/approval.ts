@@ -44,6 +44,8 @@ export interface ApprovalRequest {
   /** Configuration requests: the proposed effective config's hash and its diff against the published one. */
   configHash?: string;
   configDiff?: string;
+  /** The published version the proposed configuration was edited from. */
+  configBaseVersion?: number;
   policy: Pick<ApprovalPolicy, 'required' | 'rules'>;
   policyVersion: number;
   /** Who may vote (approver role, minus the author and the requester) and their groups. */

@@ -9,6 +9,7 @@ export function configFacts(request: ApprovalRequest): Array<[string, string]> {
     ['Environment', request.environment],
     ['Author', request.requestedBy],
     ['Comment', request.comment ?? ''],
+    ['Base version', request.configBaseVersion === undefined ? '' : request.configBaseVersion === 0 ? 'none published yet' : `version ${request.configBaseVersion}`],
     ['Configuration hash', request.configHash ?? ''],
     ['Expires', request.expiresAt],
   ];

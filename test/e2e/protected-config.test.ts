@@ -38,6 +38,8 @@ describe('protected configuration (S4)', () => {
     const page = await (await fetch(link)).text();
     expect(page).toContain('+ env.FEATURE_X');
     expect(page).toContain('scale for the sale');
+    expect(page).toContain('carol@example.com');
+    expect(page).toContain('none published yet');
 
     const alice = await as(stack, 'alice@example.com');
     const refused = await alice.call('POST', `/v1/approvals/${draftId}.prod/decision`, { decision: 'approve' });
