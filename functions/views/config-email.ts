@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from '../domain/approval';
 import type { MailMessage } from '../domain/ports';
-import { escapeHtml, page } from './html';
+import { escapeHtml } from './html';
+import { linkEmail } from './link-email';
 
 /** The facts a config approver decides on: who changed what, why, and the diff. */
 export function configFacts(request: ApprovalRequest): Array<[string, string]> {
@@ -26,30 +27,14 @@ export const diffHtml = (diff: string | undefined) =>
 
 /** Sent to config approvers only; like the image email, opening the link changes nothing. */
 export function configApprovalEmail(request: ApprovalRequest, approver: string, link: string): MailMessage {
-  const subject = `[Gatekeeper] Configuration change needs approval: ${request.app} → ${request.environment}`;
-  const text = [
-    `${request.requestedBy} proposes a configuration change.`,
-    '',
-    ...configFacts(request)
-      .filter(([, value]) => value)
-      .map(([label, value]) => `${label}: ${value}`),
-    '',
-    request.configDiff ?? '',
-    '',
-    `Review and decide: ${link}`,
-    '',
-    'The link is personal to you, works once and expires with the request. Opening it changes nothing.',
-  ].join('\n');
-  const html = page(
-    subject,
-    `<h2>Configuration change: ${escapeHtml(request.app)} → ${escapeHtml(request.environment)}</h2>
-<table>${configFacts(request)
-      .filter(([, value]) => value)
-      .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
-      .join('')}</table>
-${diffHtml(request.configDiff)}
-<p><a href="${escapeHtml(link)}">Review and approve or reject</a></p>
-<p class="note">This link is personal to ${escapeHtml(approver)}, works once and expires with the request. Opening it changes nothing.</p>`,
-  );
-  return { to: approver, subject, text, html };
+  return linkEmail({
+    to: approver,
+    subject: `[Gatekeeper] Configuration change needs approval: ${request.app} → ${request.environment}`,
+    heading: `Configuration change: ${request.app} → ${request.environment}`,
+    intro: `${request.requestedBy} proposes a configuration change.`,
+    facts: configFacts(request),
+    extraText: request.configDiff ?? '',
+    extraHtml: diffHtml(request.configDiff),
+    link,
+  });
 }
