@@ -41,6 +41,8 @@ const apiEnv = {
   TABLE_NAME: 'gatekeeper-bench',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:gatekeeper-release',
   LINK_SIGNING_SECRET: 'x'.repeat(40),
+  MAIL_FROM: 'gatekeeper@example.com',
+  PUBLIC_BASE_URL: 'https://gatekeeper.example.com',
   AWS_REGION: 'us-east-1',
   LOG_LEVEL: 'error',
 };

@@ -11,7 +11,8 @@ import * as z from 'zod/mini';
  */
 export type Env = Record<string, string | undefined>;
 
-const optionalUrl = z.optional(z.url());
+const url = () => z.url('must be an absolute URL, e.g. https://gatekeeper.example.com');
+const optionalUrl = z.optional(url());
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const awsSchema = z.object({
@@ -28,8 +29,8 @@ const arn = z.string().check(z.startsWith('arn:'));
 const workflowSchema = z.object({ STATE_MACHINE_ARN: arn });
 
 const mailSchema = z.object({
-  MAIL_FROM: z.email(),
-  PUBLIC_BASE_URL: z.pipe(z.url(), z.transform((url: string) => url.replace(/\/+$/, ''))),
+  MAIL_FROM: z.email('must be an email address (an SES identity)'),
+  PUBLIC_BASE_URL: z.pipe(url(), z.transform((value: string) => value.replace(/\/+$/, ''))),
 });
 
 const signingSchema = z
