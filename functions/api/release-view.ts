@@ -17,6 +17,7 @@ export function approvalResponse(request: ApprovalRequest, now: Date) {
     labels: request.labels,
     comment: request.comment,
     status: request.status,
+    ...(request.gate === 'config' ? { configHash: request.configHash, configBaseVersion: request.configBaseVersion, configDiff: request.configDiff } : {}),
     policy: request.policy,
     approvers: request.notified,
     votes: request.votes,
