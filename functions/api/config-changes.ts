@@ -1,19 +1,18 @@
 import { approvalId, excludedVoters, type ApprovalRequest } from '../domain/approval';
 import { signLink } from '../domain/approval-link';
-import type { AuditAction, AuditEvent } from '../domain/audit';
+import { auditEvent, type AuditAction, type AuditEvent } from '../domain/audit';
 import type { Environment } from '../domain/catalog';
 import { configHash, mergeConfig, parseConfig, refuseSecrets } from '../domain/config';
 import type { ConfigDraft, ConfigVersion } from '../domain/config-change';
 import { diffConfig, renderDiff } from '../domain/config-diff';
 import { eligibleVoters } from '../domain/eligibility';
 import { InvalidStateError, NotFoundError, StaleDraftError } from '../domain/errors';
-import { parsePinnedImage } from '../domain/image';
-import { executionName, type Release } from '../domain/release';
+import type { Release } from '../domain/release';
 import { unsatisfiable } from '../domain/policy';
 import type { ConfigPublication } from '../domain/ports';
 import { configApprovalEmail } from '../views/config-email';
 import type { ApiDeps } from './deps';
-import { launch } from './launch';
+import { launch, singleEnvironmentRelease } from './launch';
 
 export interface ProposedChange {
   override: unknown;
@@ -24,15 +23,14 @@ export interface ProposedChange {
 /** Whether changes to this environment's configuration wait for config approvers. */
 export const isProtected = (env: Environment) => env.policy.required > 0;
 
-const audit = (deps: ApiDeps, app: string, actor: string, action: AuditAction, subject: string, detail: Record<string, unknown>): AuditEvent => ({
-  id: deps.newId(),
-  app,
-  actor,
-  action,
-  subject,
-  at: deps.clock().toISOString(),
-  detail,
-});
+const audit = (deps: ApiDeps, app: string, actor: string, action: AuditAction, subject: string, detail: Record<string, unknown>): AuditEvent =>
+    auditEvent(deps, {
+    app,
+    actor,
+    action,
+    subject,
+    detail,
+  });
 
 /**
  * S4: a change to an unprotected environment is published at once; to a
@@ -152,28 +150,15 @@ export async function publicationFor(deps: ApiDeps, request: ApprovalRequest, ap
 export async function rolloutConfig(deps: ApiDeps, version: ConfigVersion, approvedBy: string[]): Promise<Release> {
   const env = await deps.catalog.getEnvironment(version.app, version.environment);
   if (!env?.current) throw new InvalidStateError(`${version.app}/${version.environment} runs nothing Gatekeeper knows of; the configuration is published and the next release will apply it`);
-  const image = parsePinnedImage(env.current.image);
-  const now = deps.clock();
-  const id = deps.newId();
-  const name = executionName(version.app, image, now, id);
-  const release: Release = {
-    id,
+  const release = singleEnvironmentRelease(deps, {
     type: 'config',
     app: version.app,
-    image: image.reference,
-    digest: image.digest,
+    environment: version.environment,
+    image: env.current.image,
     labels: ['config', `v${version.version}`],
     requestedBy: version.author,
     approvedBy,
-    status: 'running',
-    stagingEnvironment: version.environment,
-    productionEnvironment: version.environment,
-    executionName: name,
-    executionArn: deps.workflow.executionArn(name),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    stages: {},
     comment: `configuration version ${version.version}${version.comment ? `: ${version.comment}` : ''}`,
-  };
+  });
   return launch(deps, release, { action: 'release.requested', detail: { configVersion: version.version, hash: version.hash, image: release.image }, approvalTimeoutSeconds: env.policy.timeoutSeconds });
 }

@@ -1,7 +1,8 @@
-import type { AuditAction, AuditEvent } from '../domain/audit';
+import { auditEvent, type AuditAction, type AuditEvent } from '../domain/audit';
 import { WorkflowUnavailableError } from '../domain/errors';
 import type { IdempotencyRecord } from '../domain/ports';
-import type { Release } from '../domain/release';
+import { parsePinnedImage } from '../domain/image';
+import { executionName, type Release } from '../domain/release';
 import { errorFields } from '../observability/logger';
 import type { ApiDeps } from './deps';
 
@@ -16,15 +17,14 @@ export async function launch(
   release: Release,
   input: { action: AuditAction; detail: Record<string, unknown>; approvalTimeoutSeconds: number; rollbackRequiresApproval?: boolean; idempotency?: IdempotencyRecord },
 ): Promise<Release> {
-  const audit = (action: AuditAction, detail: Record<string, unknown>): AuditEvent => ({
-    id: deps.newId(),
-    app: release.app,
-    actor: release.requestedBy,
-    action,
-    subject: `release/${release.id}`,
-    at: deps.clock().toISOString(),
-    detail,
-  });
+  const audit = (action: AuditAction, detail: Record<string, unknown>): AuditEvent =>
+    auditEvent(deps, {
+      app: release.app,
+      actor: release.requestedBy,
+      action,
+      subject: `release/${release.id}`,
+      detail,
+    });
   await deps.releases.create(release, audit(input.action, input.detail), input.idempotency);
   try {
     await deps.workflow.start(release.executionName, {
@@ -45,4 +45,37 @@ export async function launch(
   }
   deps.log.info('release started', { releaseId: release.id, type: release.type ?? 'release', app: release.app, image: release.image, execution: release.executionName, requestedBy: release.requestedBy });
   return release;
+}
+
+/**
+ * A release that changes one environment only (a rollback, or a rollout of
+ * newly approved configuration): no staging, no new image approval.
+ */
+export function singleEnvironmentRelease(
+  deps: Pick<ApiDeps, 'clock' | 'newId' | 'workflow'>,
+  input: Pick<Release, 'app' | 'image' | 'labels' | 'requestedBy' | 'approvedBy' | 'comment' | 'commit' | 'rollbackOf'> & {
+    type: 'rollback' | 'config';
+    environment: string;
+  },
+): Release {
+  const { environment, image: reference, ...fields } = input;
+  const image = parsePinnedImage(reference);
+  const now = deps.clock();
+  const id = deps.newId();
+  const name = executionName(input.app, image, now, id);
+  // Absent optional fields stay undefined; the store drops undefined attributes.
+  return {
+    ...fields,
+    id,
+    image: image.reference,
+    digest: image.digest,
+    status: 'running',
+    stagingEnvironment: environment,
+    productionEnvironment: environment,
+    executionName: name,
+    executionArn: deps.workflow.executionArn(name),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    stages: {},
+  };
 }

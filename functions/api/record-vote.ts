@@ -1,5 +1,5 @@
 import { castVote, type Decision, type VoteResult } from '../domain/approval';
-import type { AuditEvent } from '../domain/audit';
+import { auditEvent, type AuditEvent } from '../domain/audit';
 import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
 import { errorFields } from '../observability/logger';
 import { publicationFor, rolloutConfig } from './config-changes';
@@ -30,15 +30,15 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
     if (!request) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
     const at = deps.clock().toISOString();
     const vote = { voter: ballot.voter, decision, at, ...(comment ? { comment } : {}) };
-    const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({
-      id: deps.newId(),
-      app: request.app,
-      actor: ballot.voter,
-      action,
-      subject: `release/${request.releaseId}/approval/${request.environment}`,
-      at,
-      detail,
-    });
+    const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent =>
+    auditEvent(deps, {
+        app: request.app,
+        actor: ballot.voter,
+        action,
+        subject: `release/${request.releaseId}/approval/${request.environment}`,
+        at,
+        detail,
+      });
 
     let result: VoteResult;
     try {

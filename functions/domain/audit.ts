@@ -42,6 +42,10 @@ export type AuditAction =
   | 'config.discarded'
   | 'config.published';
 
-export function auditEvent(input: Omit<AuditEvent, 'id'>, newId: () => string): AuditEvent {
-  return { id: newId(), ...input };
+/** A new audit event: a fresh id, and the current time unless the caller pins `at` (one instant for several events). */
+export function auditEvent(
+  deps: { newId: () => string; clock: () => Date },
+  fields: Omit<AuditEvent, 'id' | 'at'> & { at?: string },
+): AuditEvent {
+  return { id: deps.newId(), at: deps.clock().toISOString(), ...fields };
 }

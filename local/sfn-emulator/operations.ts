@@ -82,12 +82,7 @@ export function createOperations(store: ExecutionStore, tokens: TaskTokenRegistr
 function describe(record: ExecutionRecord): Record<string, unknown> {
   const succeeded = record.status === 'SUCCEEDED';
   return {
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: epochSeconds(record.startDate),
-    stopDate: record.stopDate === undefined ? undefined : epochSeconds(record.stopDate),
+    ...listItem(record),
     input: record.input,
     inputDetails: { included: true },
     output: succeeded ? record.output : undefined,

@@ -1,3 +1,4 @@
+import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import { InvalidStateError, NotFoundError } from '../../domain/errors';
 import { appDefinitionSchema, toApp } from '../app-definition';
@@ -24,7 +25,7 @@ export function appRoutes(deps: ApiDeps) {
     const identity = c.get('identity');
     await authorize(deps.directory, identity, 'app.manage', { app: name, environment: '*' });
     const app = toApp(name, await readJson(c, appDefinitionSchema));
-    const audit = { id: deps.newId(), app: name, actor: identity, action: 'app.registered' as const, subject: `app/${name}`, at: deps.clock().toISOString() };
+    const audit = auditEvent(deps, { app: name, actor: identity, action: 'app.registered' as const, subject: `app/${name}`, });
     if (!(await deps.catalogWriter.putApp(app, audit, { keepExisting: true }))) {
       throw new InvalidStateError(`app ${name} is already registered; change its policies with PUT /v1/apps/${name}/envs/{env}/policy`);
     }
@@ -52,15 +53,14 @@ export function appRoutes(deps: ApiDeps) {
     const policy = parsePolicy(await c.req.json().catch(() => undefined));
     const environment = await deps.catalog.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
-    const audit = (action: 'policy.changed' | 'release.cancelled', subject: string, detail: Record<string, unknown>) => ({
-      id: deps.newId(),
-      app,
-      actor: identity,
-      action,
-      subject,
-      at: deps.clock().toISOString(),
-      detail,
-    });
+    const audit = (action: 'policy.changed' | 'release.cancelled', subject: string, detail: Record<string, unknown>) =>
+    auditEvent(deps, {
+        app,
+        actor: identity,
+        action,
+        subject,
+        detail,
+      });
     const version = await deps.catalogWriter.putPolicy(app, env, policy, environment.policyVersion ?? 0, audit('policy.changed', `app/${app}/env/${env}`, { before: environment.policy, after: policy }));
     const reason = `the approval policy of ${app}/${env} changed (version ${version}) while this request was pending`;
     const voided: string[] = [];

@@ -1,3 +1,4 @@
+import { auditEvent } from '../../domain/audit';
 import { Hono, type Context } from 'hono';
 import * as z from 'zod/mini';
 import { configHash, parseConfig, refuseSecrets } from '../../domain/config';
@@ -38,7 +39,7 @@ export function configRoutes(deps: ApiDeps) {
     const body = await readJson(c, z.strictObject({ base: z.unknown() }));
     const base = parseConfig(body.base);
     refuseSecrets(base);
-    await deps.configs.putBase(app, base, { id: deps.newId(), app, actor: c.get('identity'), action: 'config.base-changed', subject: `config/base`, at: deps.clock().toISOString(), detail: { hash: configHash(base) } });
+    await deps.configs.putBase(app, base, auditEvent(deps, { app, actor: c.get('identity'), action: 'config.base-changed', subject: `config/base`, detail: { hash: configHash(base) } }));
     return c.json({ app, base });
   });
 
@@ -72,7 +73,7 @@ export function configRoutes(deps: ApiDeps) {
     const request = await deps.approvals.get(draft.id, env.name);
     if (!request) throw new NotFoundError('the draft has no approval request');
     const reason = `draft discarded by ${identity}`;
-    await deps.configs.discard(draft, request, reason, { id: deps.newId(), app: env.app, actor: identity, action: 'config.discarded', subject: `config/${env.name}/draft/${draft.id}`, at: deps.clock().toISOString(), detail: { hash: draft.hash } });
+    await deps.configs.discard(draft, request, reason, auditEvent(deps, { app: env.app, actor: identity, action: 'config.discarded', subject: `config/${env.name}/draft/${draft.id}`, detail: { hash: draft.hash } }));
     return c.json({ discarded: draft.id });
   });
 

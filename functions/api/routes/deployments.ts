@@ -3,10 +3,8 @@ import * as z from 'zod/mini';
 import { DEPLOYMENT_ID, lastGoodBefore, type Deployment } from '../../domain/deployment';
 import { metricsFromBuckets, windowDays, WINDOWS } from '../../domain/dora';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
-import { parsePinnedImage } from '../../domain/image';
-import { executionName, type Release } from '../../domain/release';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { launch } from '../launch';
+import { launch, singleEnvironmentRelease } from '../launch';
 import { authorize } from '../permissions';
 import { readJson } from '../read-json';
 
@@ -60,31 +58,18 @@ export function deploymentRoutes(deps: ApiDeps) {
       : lastGoodBefore((await deps.deployments.history(app, env, { limit: 100 })).deployments, environment.current?.image);
     if (!target) throw new InvalidStateError(`${app}/${env} has no earlier successful deployment to roll back to`);
     if (target.result !== 'succeeded') throw new InvalidStateError(`deployment ${target.id} did not succeed (${target.result}); roll back to a good one`);
-    const image = parsePinnedImage(target.image);
-    const now = deps.clock();
-    const id = deps.newId();
-    const name = executionName(app, image, now, id);
-    const release: Release = {
-      id,
+    const release = singleEnvironmentRelease(deps, {
       type: 'rollback',
       app,
-      image: image.reference,
-      digest: image.digest,
+      environment: env,
+      image: target.image,
       labels: ['rollback'],
       requestedBy: identity,
-      status: 'running',
-      stagingEnvironment: env,
-      productionEnvironment: env,
-      executionName: name,
-      executionArn: deps.workflow.executionArn(name),
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      stages: {},
-      rollbackOf: { deploymentId: target.id, reason: body.reason },
       approvedBy: target.approvers,
       comment: body.reason,
-      ...(target.commit ? { commit: target.commit } : {}),
-    };
+      commit: target.commit,
+      rollbackOf: { deploymentId: target.id, reason: body.reason },
+    });
     await launch(deps, release, {
       action: 'release.rollback',
       detail: { to: target.id, image: target.image, from: environment.current?.image, reason: body.reason },

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { ROLES, type Directory, type Grant } from '../../domain/authorization';
-import type { AuditEvent } from '../../domain/audit';
+import { auditEvent, type AuditEvent } from '../../domain/audit';
 import { NotFoundError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../permissions';
@@ -31,7 +31,7 @@ export function directoryRoutes(deps: ApiDeps) {
   /** Applies a change to the current directory, conditional on its version. */
   const change = async (actor: string, subject: string, detail: Record<string, unknown>, apply: (current: Directory) => Directory) => {
     const current = await deps.directory.get();
-    const audit: AuditEvent = { id: deps.newId(), app: '*', actor, action: 'directory.changed', subject, at: deps.clock().toISOString(), detail };
+    const audit: AuditEvent = auditEvent(deps, { app: '*', actor, action: 'directory.changed', subject, detail });
     return deps.directory.save(apply(current), current.version, audit);
   };
 

@@ -1,3 +1,4 @@
+import { auditEvent } from '../../domain/audit';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { ForbiddenError, IdempotencyKeyReusedError, InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
@@ -63,14 +64,12 @@ export function releaseRoutes(deps: ApiDeps) {
       throw new InvalidStateError(`release ${release.id} is ${release.status}; only a release waiting for approval can be cancelled`);
     }
     const reason = `cancelled by ${identity}`;
-    const closed = await deps.approvals.close(pending, 'cancelled', reason, {
-      id: deps.newId(),
+    const closed = await deps.approvals.close(pending, 'cancelled', reason, auditEvent(deps, {
       app: release.app,
       actor: identity,
       action: 'release.cancelled',
       subject: `release/${release.id}`,
-      at: deps.clock().toISOString(),
-    });
+    }));
     if (!closed) throw new InvalidStateError(`the approval of release ${release.id} was decided meanwhile; it can no longer be cancelled`);
     await deps.workflow.fail(pending.taskToken, 'ReleaseCancelled', reason);
     deps.log.info('release cancelled', { releaseId: release.id, by: identity });

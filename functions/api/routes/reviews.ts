@@ -1,3 +1,4 @@
+import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { can } from '../../domain/authorization';
@@ -39,15 +40,14 @@ export function reviewRoutes(deps: ApiDeps) {
     const { comment } = await readJson(c, reviewSchema);
     const at = deps.clock().toISOString();
     const review = { by: identity, comment: comment.trim(), at };
-    const closed = await deps.releases.closeReview(release.id, review, {
-      id: deps.newId(),
+    const closed = await deps.releases.closeReview(release.id, review, auditEvent(deps, {
       app: release.app,
       actor: identity,
       action: 'review.closed',
       subject: `release/${release.id}`,
       at,
       detail: { comment: review.comment },
-    });
+    }));
     if (!closed) throw new InvalidStateError(`the break-glass deployment ${release.id} was already reviewed`);
     return c.json({ releaseId: release.id, review });
   });

@@ -1,3 +1,4 @@
+import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import type { ApiToken } from '../../domain/catalog';
@@ -39,28 +40,25 @@ export function tokenRoutes(deps: ApiDeps) {
       ...(body.description ? { description: body.description } : {}),
       ...(body.expiresInDays ? { expiresAt: new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString() } : {}),
     });
-    await deps.tokens.create(token, {
-      id: deps.newId(),
+    await deps.tokens.create(token, auditEvent(deps, {
       app: '*',
       actor: c.get('identity'),
       action: 'token.created',
       subject: `token/${token.id}`,
       at: token.createdAt,
       detail: { identity, expiresAt: token.expiresAt },
-    });
+    }));
     c.header('cache-control', 'no-store');
     return c.json({ ...publicToken(token), token: secret, note: 'the secret is shown only now; store it' }, 201);
   });
 
   routes.delete('/:id', async (c) => {
-    const revoked = await deps.tokens.revoke(c.req.param('id'), {
-      id: deps.newId(),
+    const revoked = await deps.tokens.revoke(c.req.param('id'), auditEvent(deps, {
       app: '*',
       actor: c.get('identity'),
       action: 'token.revoked',
       subject: `token/${c.req.param('id')}`,
-      at: deps.clock().toISOString(),
-    });
+    }));
     if (!revoked) throw new NotFoundError(`no token ${c.req.param('id')}`);
     return c.json(publicToken(revoked));
   });
