@@ -1,4 +1,6 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api';
@@ -6,7 +8,7 @@ import { ClusterAccess } from './constructs/cluster-access';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
 import { Mail } from './constructs/mail';
-import { Workflow } from './constructs/workflow';
+import { allowTaskCallbacks, Workflow } from './constructs/workflow';
 import type { GatekeeperSettings } from './settings';
 
 export interface GatekeeperStackProps extends StackProps {
@@ -35,6 +37,7 @@ export class GatekeeperStack extends Stack {
     new ClusterAccess(this, 'ClusterAccess', {
       cluster: settings.cluster,
       roles: { Deploy: functions.deploy.role, Rollback: functions.rollback.role },
+      readers: { RequestApproval: functions.requestApproval.role, Reconcile: functions.reconcile.role },
     });
 
     const workflow = new Workflow(this, 'Workflow', {
@@ -47,6 +50,15 @@ export class GatekeeperStack extends Stack {
     });
     functions.api.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
     workflow.allowApiControl(functions.api);
+    allowTaskCallbacks(this, functions.requestApproval);
+    // The reconciler repairs what single faults leave behind, every minute (README, "Failure model").
+    functions.reconcile.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
+    allowTaskCallbacks(this, functions.reconcile, { describeExecutions: true });
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Gatekeeper reconciler pass',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(functions.reconcile.function, { retryAttempts: 0 })],
+    });
     api.routeTo(functions.api.function);
 
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl, description: 'Base URL of the CI API and approval links' });

@@ -12,6 +12,7 @@ export const lambdaEntries = {
   rollback: 'functions/lambda/rollback.ts',
   requestApproval: 'functions/lambda/request-approval.ts',
   recordOutcome: 'functions/lambda/record-outcome.ts',
+  reconcile: 'functions/lambda/reconcile.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../functions/api/app';
@@ -8,12 +7,13 @@ import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
 import { buildDeployStep, buildRollbackStep } from '../functions/runtime/deploy';
 import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
+import { buildReconciler } from '../functions/runtime/reconcile';
 import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
+import type { ReconcileReport } from '../functions/usecases/reconcile';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
-import { startSesEmulator } from './ses-local';
+import { startSesEmulator, type SesEmulator } from './ses-local';
 import { startKubernetesSimulator, type KubernetesSimulator } from './k8s-simulator';
-import { endOrphanedReleases } from './reconcile';
 import { DEMO_APP, DEMO_INITIAL_IMAGE, seedDemo } from './seed';
 import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
 import { ensureTable } from './tables';
@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   approvalTimeoutSeconds: number;
   rollout: { delayMs: number; progressDeadlineMs: number; timeoutSeconds: number; pollMs: number };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How often the reconciler runs (as the EventBridge schedule does in AWS); 0 = only when `reconcile()` is called. Default 60 s. */
+  reconcileIntervalMs?: number;
   /** Serve the Kubernetes simulator over HTTPS so kubectl (which never sends tokens over http) can use it. */
   kubernetesTls?: boolean;
   log?: (line: string) => void;
@@ -51,6 +53,10 @@ export interface LocalStack {
   /** The configuration the functions run with: what Lambda would get as environment variables. */
   env: Env;
   kubernetes: KubernetesSimulator;
+  mailbox: SesEmulator;
+  sfn: StepFunctionsEmulator;
+  /** One reconciler pass, now (the same handler the timer and, in AWS, the schedule run). */
+  reconcile(): Promise<ReconcileReport>;
   close(): Promise<void>;
 }
 
@@ -86,13 +92,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     await ensureTable(dynamodbEndpoint, options.tableName);
     await seedDemo(dynamodbEndpoint, options.tableName, { ciToken: options.ciToken, adminToken: options.adminToken, approvalTimeoutSeconds: options.approvalTimeoutSeconds });
-    const orphaned = await endOrphanedReleases(dynamodbEndpoint, options.tableName);
-    if (orphaned > 0) log(`ended ${orphaned} release(s) left in flight by an earlier run (executions do not survive a restart)`);
 
-    const mailboxPort = await port('mailbox');
-    const mailbox: Server = await startSesEmulator(mailboxPort);
-    closers.push(() => closeServer(mailbox));
-    const mailboxUrl = `http://127.0.0.1:${mailboxPort}`;
+    const mailbox = await startSesEmulator(await port('mailbox'));
+    closers.push(() => mailbox.close());
+    const mailboxUrl = mailbox.url;
 
     const kubernetes = await startKubernetesSimulator({
       port: await port('kubernetes'),
@@ -148,9 +151,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       ],
       functions: lambdaFunctions(env),
+      // Executions (and their task tokens and timers) survive a restart, as in AWS.
+      ...(options.persist ? { dataDir: join(options.dataDir, 'sfn') } : {}),
       log: (line) => log(line),
     });
     closers.push(() => sfn.close());
+
+    const reconcile = buildReconciler(env);
+    const stopReconciler = scheduleReconciler(reconcile, options.reconcileIntervalMs ?? 60_000, log);
+    closers.push(stopReconciler);
 
     const api = await listen(createApp(buildApiDeps(env)).fetch, apiPort);
     closers.push(() => closeServer(api));
@@ -165,6 +174,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachineArn,
       env,
       kubernetes,
+      mailbox,
+      sfn,
+      reconcile,
       close,
     };
   } catch (error) {
@@ -186,6 +198,21 @@ function lambdaFunctions(env: Env) {
   };
 }
 
+/** Runs a pass now (repairs whatever an earlier run left behind) and then every `intervalMs`; passes never overlap. */
+function scheduleReconciler(reconcile: () => Promise<ReconcileReport>, intervalMs: number, log: (line: string) => void): () => Promise<void> {
+  if (intervalMs <= 0) return async () => undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const pass = () => {
+    running = reconcile().catch((error: Error) => log(`[reconciler] pass failed: ${error.message}`));
+  };
+  pass();
+  const timer = setInterval(() => void running.then(pass), intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
@@ -193,7 +220,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, port:
   });
 }
 
-function closeServer(server: ServerType | Server): Promise<void> {
+function closeServer(server: ServerType): Promise<void> {
   return new Promise((resolve) => {
     if ('closeAllConnections' in server) server.closeAllConnections();
     server.close(() => resolve());

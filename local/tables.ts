@@ -1,14 +1,41 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { tableDefinition } from '../functions/adapters/dynamodb/table-schema';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { globalSecondaryIndex, INDEX_NAMES, tableDefinition } from '../functions/adapters/dynamodb/table-schema';
 
-/** Creates the Gatekeeper table if it does not exist yet. */
+/**
+ * Creates the Gatekeeper table if it does not exist yet, adds indexes a newer
+ * version defines to a table an older `npm start` created, and enables TTL on
+ * `ttl` as CDK does (expired idempotency keys disappear locally too).
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
   try {
-    await client.send(new CreateTableCommand(tableDefinition(tableName)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    try {
+      await client.send(new CreateTableCommand(tableDefinition(tableName)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(client, tableName);
+    }
+    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })).catch((error: Error) => {
+      // Already enabled: DynamoDB refuses to enable it twice.
+      if (!/already enabled/i.test(error.message)) throw error;
+    });
   } finally {
     client.destroy();
+  }
+}
+
+async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const definition = tableDefinition(tableName);
+  for (const name of INDEX_NAMES.filter((index) => !present.has(index))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: definition.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: globalSecondaryIndex(name) }],
+      }),
+    );
   }
 }

@@ -9,6 +9,8 @@ export interface ClusterAccessProps {
   cluster: ClusterSettings;
   /** Roles that may edit workloads in `cluster.namespaces`, keyed by a construct id. */
   roles: Record<string, IRole>;
+  /** Roles that only read them (what runs, for approvers and drift checks). */
+  readers?: Record<string, IRole>;
 }
 
 /**
@@ -25,9 +27,12 @@ export class ClusterAccess extends Construct {
     super(scope, id);
     const { cluster } = props;
     this.clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: cluster.name });
-    const editPolicyArn = `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy`;
-
-    for (const [roleId, role] of Object.entries(props.roles)) {
+    const policyArn = (name: string) => `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/${name}`;
+    const access = [
+      ...Object.entries(props.roles).map(([roleId, role]) => ({ roleId, role, policy: policyArn('AmazonEKSEditPolicy') })),
+      ...Object.entries(props.readers ?? {}).map(([roleId, role]) => ({ roleId, role, policy: policyArn('AmazonEKSViewPolicy') })),
+    ];
+    for (const { roleId, role, policy } of access) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.clusterArn] }));
       new CfnAccessEntry(this, roleId, {
         clusterName: cluster.name,
@@ -35,7 +40,7 @@ export class ClusterAccess extends Construct {
         type: 'STANDARD',
         accessPolicies: [
           {
-            policyArn: editPolicyArn,
+            policyArn: policy,
             accessScope: { type: 'namespace', namespaces: cluster.namespaces },
           },
         ],

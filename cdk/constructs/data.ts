@@ -4,12 +4,13 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { INDEX_NAMES } from '../../functions/adapters/dynamodb/table-schema';
 
 /**
  * Item-level DynamoDB actions the functions use. Transactions have no IAM action of
  * their own: TransactWriteItems/TransactGetItems are authorized per item against
- * PutItem, UpdateItem, DeleteItem, ConditionCheckItem and GetItem. No DeleteItem,
- * Scan or Batch* while no code needs them (expired items go through TTL); add them
+ * PutItem, UpdateItem, DeleteItem, ConditionCheckItem and GetItem. No Scan or
+ * Batch* while no code needs them (expired items go through TTL); add them
  * here when it does.
  */
 export const tableItemActions = [
@@ -18,12 +19,14 @@ export const tableItemActions = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
+  // Outbox items are deleted once delivered.
+  'dynamodb:DeleteItem',
 ] as const;
 
 /** Indexes are only ever queried. */
 export const indexActions = ['dynamodb:Query'] as const;
 
-export const globalSecondaryIndexes = ['gsi1'] as const;
+export const globalSecondaryIndexes = INDEX_NAMES;
 
 /** The single table and the link-signing key. */
 export class Data extends Construct {

@@ -25,6 +25,7 @@ export class Functions extends Construct {
   readonly rollback: GatekeeperFunction;
   readonly requestApproval: GatekeeperFunction;
   readonly recordOutcome: GatekeeperFunction;
+  readonly reconcile: GatekeeperFunction;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -67,7 +68,8 @@ export class Functions extends Construct {
       description: 'Gatekeeper step: email signed approval links and park the task token',
       memorySize: 512,
       timeout: Duration.seconds(30),
-      environment: { ...tableEnv, ...signingEnv, MAIL_FROM: settings.mail.from, PUBLIC_BASE_URL: publicBaseUrl },
+      // Reads what the cluster runs ("running now" for approvers, drift): the cluster settings too.
+      environment: { ...tableEnv, ...signingEnv, ...clusterEnv, MAIL_FROM: settings.mail.from, PUBLIC_BASE_URL: publicBaseUrl },
     });
     this.recordOutcome = new GatekeeperFunction(this, 'RecordOutcome', {
       bundle: 'recordOutcome',
@@ -77,7 +79,15 @@ export class Functions extends Construct {
       environment: tableEnv,
     });
 
-    for (const fn of [this.api, this.deploy, this.rollback, this.requestApproval, this.recordOutcome]) {
+    this.reconcile = new GatekeeperFunction(this, 'Reconcile', {
+      bundle: 'reconcile',
+      description: 'Gatekeeper reconciler: delivers the outbox, ends stranded releases, detects drift (every minute)',
+      memorySize: 512,
+      timeout: Duration.minutes(2),
+      environment: { ...tableEnv, ...clusterEnv },
+    });
+
+    for (const fn of [this.api, this.deploy, this.rollback, this.requestApproval, this.recordOutcome, this.reconcile]) {
       data.allowItemAccess(fn);
     }
     data.allowSigningSecretRead(this.api);

@@ -37,6 +37,9 @@ export class Workflow extends Construct {
     const definition = readDefinition(steps.map(([placeholder]) => placeholder));
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      // Named, so the step functions and the reconciler can be granted task callbacks on its ARN
+      // without referencing the resource (which depends on them: a cycle).
+      stateMachineName: releaseStateMachineName(this),
       stateMachineType: StateMachineType.STANDARD,
       // Inline (DefinitionString) rather than DefinitionBody.fromFile, which uploads the
       // file as an S3 asset: the definition stays reviewable in the template and in diffs.
@@ -69,6 +72,24 @@ export class Workflow extends Construct {
     principal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }),
     );
+  }
+}
+
+export const releaseStateMachineName = (scope: Construct): string => `${Stack.of(scope).stackName}-release`;
+
+/**
+ * SendTaskSuccess/SendTaskFailure/DescribeExecution on the release state machine,
+ * by name: for the approval step (break-glass, superseding) and the reconciler,
+ * which the state machine itself depends on or must not.
+ */
+export function allowTaskCallbacks(scope: Construct, grantee: IGrantable, options: { describeExecutions?: boolean } = {}): void {
+  const stack = Stack.of(scope);
+  const name = releaseStateMachineName(scope);
+  const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
+  if (options.describeExecutions) {
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
   }
 }
 

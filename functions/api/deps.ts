@@ -1,29 +1,7 @@
-import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, DeploymentStore, DirectoryStore, Mailer, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
-import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
-import type { Logger } from '../observability/logger';
+import type { UseCaseDeps } from '../usecases/deps';
 
-export interface ApiDeps {
-  catalog: CatalogStore;
-  catalogWriter: DynamoCatalogWriter;
-  tokens: TokenStore;
-  directory: DirectoryStore;
-  releases: ReleaseStore;
-  approvals: ApprovalStore;
-  deployments: DeploymentStore;
-  configs: ConfigStore;
-  /** Config approvers are emailed by the API itself (drafts need no state machine until approved). */
-  mailer: Mailer;
-  publicBaseUrl: string;
-  /** Where a person sees an execution: the AWS console, or the local history endpoint. */
-  executionUrl: (executionArn: string, releaseId: string) => string;
-  audit: AuditLog;
-  auditTrail: AuditReader;
-  workflow: Workflow;
-  signingSecret: () => Promise<string>;
-  clock: () => Date;
-  newId: () => string;
-  log: Logger;
-}
+/** The API runs the use cases with their dependencies. */
+export type ApiDeps = UseCaseDeps;
 
 export interface ApiEnv {
   Variables: { identity: string };

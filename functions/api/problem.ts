@@ -6,6 +6,8 @@ import { escapeHtml, page } from '../views/html';
 
 export const PROBLEM_BASE = 'https://gatekeeper.dev/problems/';
 
+const RETRY_AFTER_SECONDS = 5;
+
 /** RFC 9457 problem details. */
 export interface Problem {
   type: string;
@@ -34,8 +36,10 @@ export function respondWithProblem(c: Context, error: unknown, log: Logger): Res
   if (problem.status >= 500) log.error('request failed', { method: c.req.method, path: c.req.routePath, ...errorFields(error) });
   else log.info('request refused', { method: c.req.method, path: c.req.routePath, status: problem.status, type: problem.type });
   const status = problem.status as ContentfulStatusCode;
+  // A dependency that is down is ours to fix, not the caller's: tell them when to come back.
+  const retry: Record<string, string> = problem.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
   if (c.req.header('accept')?.includes('text/html')) {
-    return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status);
+    return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status, retry);
   }
-  return c.body(JSON.stringify(problem), status, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(problem), status, { 'content-type': 'application/problem+json', ...retry });
 }

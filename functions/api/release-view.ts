@@ -1,8 +1,14 @@
 import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
+import type { Directory } from '../domain/authorization';
+import { withCurrentEligibility } from '../domain/eligibility';
 import type { ReleaseView } from '../domain/ports';
 
-/** An approval request as the API shows it: who may vote, who did, and what is still missing. */
-export function approvalResponse(request: ApprovalRequest, now: Date) {
+/**
+ * An approval request as the API shows it: who may vote, who did, and what is
+ * still missing, judged (like a vote) against today's directory when given.
+ */
+export function approvalResponse(stored: ApprovalRequest, now: Date, directory?: Directory) {
+  const request = directory && stored.status === 'pending' ? withCurrentEligibility(stored, directory) : stored;
   const evaluation = evaluateRequest(request);
   return {
     id: request.id,
@@ -32,7 +38,7 @@ export function approvalResponse(request: ApprovalRequest, now: Date) {
 }
 
 /** The public JSON shape of a release (`GET /v1/releases/{id}`). */
-export function releaseResponse({ release, approvals }: ReleaseView, now: Date) {
+export function releaseResponse({ release, approvals }: ReleaseView, now: Date, directory?: Directory) {
   return {
     id: release.id,
     app: release.app,
@@ -58,6 +64,6 @@ export function releaseResponse({ release, approvals }: ReleaseView, now: Date) 
     stages: [...new Set([release.stagingEnvironment, release.productionEnvironment])]
       .map((env) => release.stages[env])
       .filter((stage) => stage !== undefined),
-    approvals: approvals.map((request) => approvalResponse(request, now)),
+    approvals: approvals.map((request) => approvalResponse(request, now, directory)),
   };
 }

@@ -5,7 +5,8 @@ import {
   RequestClosedError,
   SelfApprovalError,
 } from './errors';
-import { evaluate, type ApprovalPolicy, type Evaluation, type Voter } from './policy';
+import type { Drift } from './catalog';
+import { evaluate, unsatisfiable, type ApprovalPolicy, type Evaluation, type Voter } from './policy';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'superseded';
 export type Decision = 'approve' | 'reject';
@@ -39,8 +40,10 @@ export interface ApprovalRequest {
   requestedBy: string;
   labels: string[];
   comment?: string;
-  /** What the environment ran when approval was requested. */
+  /** What the environment ran when approval was requested, read from the cluster. */
   currentImage?: string;
+  /** Set when that differed from what Gatekeeper recorded (changed out of band). */
+  drift?: Drift;
   /** Configuration requests: the proposed effective config's hash and its diff against the published one. */
   configHash?: string;
   configDiff?: string;
@@ -83,8 +86,13 @@ export function isSelfApproval(request: Pick<ApprovalRequest, 'author' | 'reques
   return excludedVoters(request).includes(normaliseIdentity(voter));
 }
 
-export const evaluateRequest = (request: ApprovalRequest): Evaluation =>
-  evaluate(request.policy, request.eligible, request.votes, excludedVoters(request));
+/** The request's standing; a pending request that can no longer pass (approvers removed since) says so. */
+export function evaluateRequest(request: ApprovalRequest): Evaluation {
+  const evaluation = evaluate(request.policy, request.eligible, request.votes, excludedVoters(request));
+  if (evaluation.status !== 'pending') return evaluation;
+  const never = unsatisfiable(request.policy, request.eligible, excludedVoters(request));
+  return never ? { ...evaluation, summary: `${evaluation.summary}; cannot be met any more: ${never}` } : evaluation;
+}
 
 export interface VoteResult {
   request: ApprovalRequest;

@@ -24,6 +24,9 @@ export type AuditAction =
   | 'deployment.succeeded'
   | 'deployment.failed'
   | 'deployment.rolled-back'
+  | 'deployment.rollback-failed'
+  | 'environment.drift_detected'
+  | 'environment.drift_cleared'
   | 'approval.requested'
   | 'approval.vote'
   | 'approval.decided'
@@ -41,6 +44,9 @@ export type AuditAction =
   | 'config.draft-edited'
   | 'config.discarded'
   | 'config.published';
+
+/** The state machine's steps (and the reconciler acting for it) appear in the audit trail as this actor. */
+export const STEP_ACTOR = 'system:release-state-machine';
 
 /** A new audit event: a fresh id, and the current time unless the caller pins `at` (one instant for several events). */
 export function auditEvent(

@@ -95,6 +95,11 @@ export interface Scope {
 const normalise = (id: string) => id.trim().toLowerCase();
 
 /** The groups `member` belongs to, sorted. */
+/** A group's members; names come from users, so never read inherited keys (`constructor`, `__proto__`). */
+export function membersOf(directory: Directory, group: string): string[] {
+  return Object.hasOwn(directory.groups, group) ? (directory.groups[group] ?? []) : [];
+}
+
 export function groupsOf(directory: Directory, member: string): string[] {
   const id = normalise(member);
   return Object.entries(directory.groups)
@@ -119,7 +124,7 @@ export function membersWithRole(directory: Directory, role: Role, scope: Scope):
   const members = new Set<string>();
   for (const grant of directory.grants) {
     if (grant.role !== role || !covers(grant, scope)) continue;
-    const ids = 'user' in grant.subject ? [grant.subject.user] : (directory.groups[grant.subject.group] ?? []);
+    const ids = 'user' in grant.subject ? [grant.subject.user] : membersOf(directory, grant.subject.group);
     for (const id of ids) members.add(normalise(id));
   }
   return [...members].sort();

@@ -15,7 +15,42 @@ export interface Environment {
   /** Start of the current run of failed deployments (DORA time to restore); absent when healthy. */
   failingSince?: string;
   /** What Gatekeeper last deployed here (or what the environment was seeded with). */
-  current?: { image: string; releaseId?: string; deployedAt: string };
+  current?: { image: string; releaseId?: string; deployedAt: string; configHash?: string };
+  /** The release whose deploy or rollback is changing the cluster now (drift checks skip it). */
+  deploying?: { releaseId: string; since: string };
+  /** The cluster runs something else than `current` (changed out of band); cleared by the next deploy. */
+  drift?: Drift;
+  /** A rollback failed here: the environment needs an operator until a later deploy succeeds. */
+  attention?: { since: string; releaseId: string; reason: string };
+}
+
+/** What the cluster was found running, against what Gatekeeper recorded. */
+export interface Drift {
+  image: string;
+  configHash?: string;
+  expectedImage: string;
+  expectedConfigHash?: string;
+  /** When it was first seen. */
+  since: string;
+}
+
+/**
+ * Drift between what runs and what was recorded, if any. The configuration is
+ * compared only when Gatekeeper recorded one (an environment never configured
+ * through Gatekeeper carries no hash).
+ */
+export function driftOf(current: Environment['current'], live: { image: string; configHash?: string }, at: string): Drift | undefined {
+  if (!current) return undefined;
+  const imageDiffers = live.image !== current.image;
+  const configDiffers = current.configHash !== undefined && live.configHash !== current.configHash;
+  if (!imageDiffers && !configDiffers) return undefined;
+  return {
+    image: live.image,
+    ...(live.configHash ? { configHash: live.configHash } : {}),
+    expectedImage: current.image,
+    ...(current.configHash ? { expectedConfigHash: current.configHash } : {}),
+    since: at,
+  };
 }
 
 export interface App {

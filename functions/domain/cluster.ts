@@ -20,6 +20,12 @@ export interface RolloutStatus {
   observedGeneration: number;
 }
 
+/** What a Deployment runs, as far as Gatekeeper manages it. */
+export interface LiveWorkload {
+  image: string;
+  configHash?: string;
+}
+
 /** A secret-sourced env var value: becomes `valueFrom.secretKeyRef` on the container. */
 export interface SecretRef {
   secretRef: { name: string; key: string };
@@ -56,6 +62,13 @@ export const configMapNameOf = (target: DeploymentTarget): string => `${target.d
 export interface ClusterGateway {
   /** The image currently set on the target container. Throws DeploymentNotFoundError. */
   readImage(target: DeploymentTarget): Promise<string>;
+  /**
+   * What the environment runs now, from one read of the Deployment: the managed
+   * container's image and the pod template's config-hash annotation (absent when
+   * Gatekeeper never applied a configuration). Used to detect drift.
+   * Throws DeploymentNotFoundError.
+   */
+  readWorkload(target: DeploymentTarget): Promise<LiveWorkload>;
   /** Sets the container image and returns the image it replaced. Throws DeploymentNotFoundError. */
   setImage(target: DeploymentTarget, image: string): Promise<{ previousImage: string }>;
   /**

@@ -33,7 +33,8 @@ import { ValidationError } from './errors';
  * instants keep the order they were given in (the store's recording order).
  */
 
-export type DeploymentResult = 'succeeded' | 'failed' | 'rolled_back';
+/** `rollback_failed`: the deployment failed and restoring the previous version failed too (history only). */
+export type DeploymentResult = 'succeeded' | 'failed' | 'rolled_back' | 'rollback_failed';
 
 /** A finished deployment as the store records it. */
 export interface FinishedDeployment {
@@ -125,8 +126,8 @@ function elapsedSeconds(fromMs: number, toMs: number): number {
 }
 
 function assertResult(result: unknown): asserts result is DeploymentResult {
-  if (result !== 'succeeded' && result !== 'failed' && result !== 'rolled_back') {
-    throw new ValidationError(`result must be succeeded, failed or rolled_back, got ${JSON.stringify(result)}`);
+  if (result !== 'succeeded' && result !== 'failed' && result !== 'rolled_back' && result !== 'rollback_failed') {
+    throw new ValidationError(`result must be succeeded, failed, rolled_back or rollback_failed, got ${JSON.stringify(result)}`);
   }
 }
 

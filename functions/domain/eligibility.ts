@@ -1,4 +1,4 @@
-import { excludedVoters, normaliseIdentity } from './approval';
+import { excludedVoters, normaliseIdentity, type ApprovalRequest } from './approval';
 import { groupsOf, membersWithRole, type Directory } from './authorization';
 import type { Environment } from './catalog';
 import type { Voter } from './policy';
@@ -22,3 +22,16 @@ export function eligibleVoters(
     .map((id) => ({ id, groups: groupsOf(directory, id) }));
 }
 
+
+/**
+ * The request as today's directory sees it: of the people eligible when it
+ * opened, only those who still hold the approver role count, with the groups
+ * they are in now. A removed approver can no longer vote, and their earlier
+ * vote no longer counts toward a decision not yet taken.
+ */
+export function withCurrentEligibility(request: ApprovalRequest, directory: Directory): ApprovalRequest {
+  const role = request.gate === 'config' ? 'config-approver' : 'image-approver';
+  const holders = new Set(membersWithRole(directory, role, { app: request.app, environment: request.environment }));
+  const eligible = request.eligible.filter((voter) => holders.has(voter.id)).map((voter) => ({ id: voter.id, groups: groupsOf(directory, voter.id) }));
+  return { ...request, eligible };
+}

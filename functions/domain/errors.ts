@@ -56,3 +56,17 @@ export class IdempotencyKeyReusedError extends defineError('IdempotencyKeyReused
 export class UnsatisfiablePolicyError extends defineError('UnsatisfiablePolicy', 'unsatisfiable-approvers', 422, 'These approvers can never approve this release') {}
 /** A configuration draft was made from a version that is no longer the published one. */
 export class StaleDraftError extends defineError('StaleDraft', 'stale-draft', 409, 'Rebase your draft') {}
+
+/* Infrastructure faults. Step handlers throw these by name so the state machine retries them (Retry with backoff and jitter); the API answers 503. */
+/** The Kubernetes API did not answer (connection refused, reset, timed out). */
+export class ClusterUnreachableError extends defineError('ClusterUnreachable', 'cluster-unreachable', 503, 'Kubernetes API unreachable') {}
+/** DynamoDB did not answer or refused the call for a transient reason (throttled, unavailable, network). */
+export class StoreUnavailableError extends defineError('StoreUnavailable', 'dependency-unavailable', 503, 'Data store unavailable') {}
+/** No approval email could be sent (SES refused or did not answer). */
+export class MailUnavailableError extends defineError('MailUnavailable', 'dependency-unavailable', 503, 'Mail service unavailable') {}
+/** Restoring the previous version failed: the environment needs an operator. */
+export class RollbackFailedError extends defineError('RollbackFailed', 'rollback-failed', 502, 'Rollback failed') {}
+/** The cluster runs something else than Gatekeeper recorded, and the environment's policy refuses to deploy over drift. */
+export class DriftDetectedError extends defineError('DriftDetected', 'drift-detected', 409, 'Environment drifted') {}
+/** Not enough people could ever approve: fail now rather than wait for the timeout. */
+export class NoEligibleApproversError extends defineError('NoEligibleApprovers', 'no-eligible-approvers', 409, 'Not enough eligible approvers') {}

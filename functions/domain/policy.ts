@@ -29,6 +29,12 @@ export interface ApprovalPolicy {
   supersede: boolean;
   /** A rollback to an earlier deployment waits for approval too (default: it was approved when it shipped). */
   rollbackRequiresApproval: boolean;
+  /**
+   * What a deploy does when the cluster runs something else than was recorded
+   * (changed out of band): `proceed` records the drift and deploys over it,
+   * `refuse` fails the deploy until someone resolves it.
+   */
+  onDrift: 'proceed' | 'refuse';
   freeze: FreezePolicy;
 }
 
@@ -38,7 +44,7 @@ const MAX_RULES = 10;
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 30 * 24 * HOUR;
 const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'freeze'] as const;
+const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'onDrift', 'freeze'] as const;
 
 /** Frozen, so spreading it (`{ ...DEFAULT_POLICY, required: 0 }`) cannot leak a mutation into every environment. */
 export const DEFAULT_POLICY: ApprovalPolicy = deepFreeze({
@@ -47,6 +53,7 @@ export const DEFAULT_POLICY: ApprovalPolicy = deepFreeze({
   timeoutSeconds: 72 * HOUR,
   supersede: true,
   rollbackRequiresApproval: false,
+  onDrift: 'proceed',
   freeze: { windows: [], onFreeze: 'wait' },
 });
 
@@ -69,8 +76,10 @@ export function parsePolicy(input: unknown): ApprovalPolicy {
   if (typeof rollbackRequiresApproval !== 'boolean') {
     throw new ValidationError(`rollbackRequiresApproval must be true or false, got ${JSON.stringify(rollbackRequiresApproval)}`);
   }
+  const onDrift = fields.onDrift ?? DEFAULT_POLICY.onDrift;
+  if (onDrift !== 'proceed' && onDrift !== 'refuse') throw new ValidationError(`onDrift must be "proceed" or "refuse", got ${JSON.stringify(onDrift)}`);
   const freeze = parseFreezePolicy(fields.freeze ?? {});
-  return { required, rules, timeoutSeconds, supersede, rollbackRequiresApproval, freeze };
+  return { required, rules, timeoutSeconds, supersede, rollbackRequiresApproval, onDrift, freeze };
 }
 
 function parseRules(input: unknown): GroupRule[] {

@@ -6,7 +6,7 @@ import type { AppConfig } from './config';
 import type { ConfigDraft, ConfigVersion } from './config-change';
 import type { Deployment } from './deployment';
 import type { DayBucket } from './dora';
-import type { ApiToken, App, Environment } from './catalog';
+import type { ApiToken, App, Drift, Environment } from './catalog';
 import type { Release, ReleaseStatus, Stage } from './release';
 
 /**
@@ -16,6 +16,18 @@ import type { Release, ReleaseStatus, Stage } from './release';
 export interface CatalogStore {
   getApp(name: string): Promise<App | undefined>;
   getEnvironment(app: string, environment: string): Promise<Environment | undefined>;
+}
+
+/**
+ * Drift bookkeeping on the environment item. Both writes are conditional on
+ * the environment still being as read (same recorded image, same drift), so
+ * two reconciler passes at once record a drift once.
+ */
+export interface EnvironmentHealth {
+  /** Every environment of every app (by index, never a Scan). */
+  listEnvironments(): Promise<Environment[]>;
+  recordDrift(env: Environment, drift: Drift, audit: AuditEvent): Promise<boolean>;
+  clearDrift(env: Environment, audit: AuditEvent): Promise<boolean>;
 }
 
 export interface TokenStore {
@@ -68,20 +80,46 @@ export interface ReleaseStore {
    * in the same transaction with its metrics.
    */
   saveStage(release: Release, stage: Stage, audit: AuditEvent, finish?: DeploymentFinish): Promise<void>;
+  /**
+   * A rollback failed: the stage becomes `rollback_failed`, the failed
+   * deployment's history record says so, and the environment is flagged for
+   * an operator until a later deploy succeeds; one transaction.
+   */
+  recordRollbackFailure(release: Release, stage: Stage, failedDeploymentId: string, audit: AuditEvent): Promise<void>;
   /** B6: records the post-hoc review of a break-glass release; false if it was already reviewed. */
   closeReview(releaseId: string, review: { by: string; comment: string; at: string }, audit: AuditEvent): Promise<boolean>;
   /** Break-glass releases whose review is still open, oldest first. */
   listOpenReviews(): Promise<Release[]>;
-  /** Ends the release unless it already ended; returns false when it had. */
-  finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean>;
+  /**
+   * Ends the release unless it already ended; returns false when it had. In the
+   * same transaction its still-pending approval requests are closed (so no link
+   * can decide a finished release) and `stages` are written.
+   */
+  finish(releaseId: string, outcome: ReleaseFinish, audit: AuditEvent): Promise<boolean>;
+  /** Releases not yet in a terminal state, oldest first (the reconciler's sweep; a Query, never a Scan). */
+  listInFlight(): Promise<Release[]>;
+}
+
+export interface ReleaseFinish {
+  status: ReleaseStatus;
+  at: string;
+  reason?: string;
+  /** Stages to rewrite with the outcome (e.g. a stage left `running` by a workflow that ended). */
+  stages?: Stage[];
+  /** A start that failed keeps no idempotent response: a retry with the same key starts afresh. */
+  forgetIdempotency?: Pick<IdempotencyRecord, 'identity' | 'key'>;
 }
 
 export interface ApprovalStore {
   /** Opens the request and marks the release waiting. Idempotent for the same task token (Lambda retries). */
   open(request: ApprovalRequest, audit: AuditEvent): Promise<void>;
   get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined>;
-  /** The request and its app's audit-chain head in one read, so a vote costs two round trips in all. */
-  getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead }>;
+  /**
+   * The request, its app's audit-chain head and the current directory in one
+   * read, so a vote (judged against today's groups and grants) costs two round
+   * trips in all.
+   */
+  getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }>;
   /**
    * Persists `next` only if the stored request is still at `next.version - 1`
    * and pending, and the environment's policy is still the one the request was
@@ -120,11 +158,43 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-/** Resumes a task waiting on its token; the token alone names the execution. */
+/**
+ * Resumes a task waiting on its token; the token alone names the execution.
+ * `gone` means nothing waits on the token any more (already resumed, timed out,
+ * execution ended): a repeated delivery is harmless. Transient faults throw.
+ */
 export interface TaskCallbacks {
-  resume(taskToken: string, output: Record<string, unknown>): Promise<void>;
-  fail(taskToken: string, error: string, cause: string): Promise<void>;
+  resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery>;
+  fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery>;
 }
+
+export type CallbackDelivery = 'delivered' | 'gone';
+
+/** What a waiting task is told: success with an output, or failure with an error name and cause. */
+export type TaskCallback =
+  | { kind: 'success'; taskToken: string; output: Record<string, unknown> }
+  | { kind: 'failure'; taskToken: string; error: string; cause: string };
+
+/** A task callback that could not be delivered at once, kept until the reconciler delivers it. */
+export interface OutboxItem {
+  id: string;
+  releaseId: string;
+  app: string;
+  callback: TaskCallback;
+  createdAt: string;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface Outbox {
+  add(item: OutboxItem): Promise<void>;
+  /** Oldest first. */
+  list(limit: number): Promise<OutboxItem[]>;
+  remove(id: string): Promise<void>;
+  recordAttempt(id: string, error: string): Promise<void>;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** The release state machine. */
 export interface Workflow extends TaskCallbacks {
@@ -133,6 +203,8 @@ export interface Workflow extends TaskCallbacks {
   start(name: string, input: Record<string, unknown>): Promise<void>;
   /** The execution's event history, oldest first: state names, inputs and outputs. */
   history(executionArn: string): Promise<ExecutionEvent[]>;
+  /** The execution's status (undefined when it does not exist). */
+  describe(executionArn: string): Promise<{ status: ExecutionStatus; error?: string; cause?: string } | undefined>;
 }
 
 export interface ExecutionEvent {

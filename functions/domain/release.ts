@@ -15,7 +15,7 @@ export const TERMINAL_STATUSES: readonly ReleaseStatus[] = ['succeeded', 'reject
 
 export const isTerminal = (status: ReleaseStatus): boolean => TERMINAL_STATUSES.includes(status);
 
-export type StageStatus = 'running' | 'succeeded' | 'failed' | 'rolled_back';
+export type StageStatus = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'rollback_failed';
 
 /** One environment's deployment within a release. */
 export interface Stage {
@@ -51,8 +51,8 @@ export interface Release {
    * environment, without staging or a new image approval.
    */
   type?: 'release' | 'rollback' | 'config';
-  /** For rollbacks: the deployment whose image is restored, and why. */
-  rollbackOf?: { deploymentId: string; reason: string };
+  /** For rollbacks: the deployment whose image (and configuration version, if it had one) is restored, and why. */
+  rollbackOf?: { deploymentId: string; reason: string; configVersion?: number };
   /** When the commit was made (CI sends it): the start of the DORA lead time. */
   committedAt?: string;
   /** Who approved production (set when the approval closes). */

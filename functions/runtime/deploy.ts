@@ -1,7 +1,8 @@
 import { createClusterGateway, rolloutOptions } from '../adapters/kubernetes';
 import { readKubernetesConfig, type Env } from '../config';
 import { createDeployStep, type DeployStepDeps } from '../steps/deploy';
-import { createRollbackStep } from '../steps/rollback';
+import { createRecordRollbackFailureStep, createRollbackStep, type RollbackFailureInput } from '../steps/rollback';
+import type { EnvironmentStepInput } from '../steps/context';
 import { baseDeps } from './stores';
 
 function deployDeps(env: Env, service: string): DeployStepDeps {
@@ -17,4 +18,10 @@ function deployDeps(env: Env, service: string): DeployStepDeps {
 }
 
 export const buildDeployStep = (env: Env) => createDeployStep(deployDeps(env, 'deploy'));
-export const buildRollbackStep = (env: Env) => createRollbackStep(deployDeps(env, 'rollback'));
+/** One function, two states: RollBack* restores the previous version, RecordRollbackFailed* records that it could not. */
+export function buildRollbackStep(env: Env) {
+  const deps = deployDeps(env, 'rollback');
+  const rollback = createRollbackStep(deps);
+  const recordFailure = createRecordRollbackFailureStep(deps);
+  return (input: EnvironmentStepInput | RollbackFailureInput) => ('rollbackFailure' in input ? recordFailure(input) : rollback(input));
+}

@@ -1,7 +1,8 @@
 import { SesMailer } from '../adapters/ses/mailer';
 import { signingSecretSource } from '../adapters/signing-secret';
 import { StepFunctionsTaskCallbacks } from '../adapters/sfn/workflow';
-import { readMailConfig, readSigningConfig, type Env } from '../config';
+import { createClusterGateway } from '../adapters/kubernetes';
+import { readKubernetesConfig, readMailConfig, readSigningConfig, type Env } from '../config';
 import { createRequestApprovalStep } from '../steps/request-approval';
 import { baseDeps } from './stores';
 
@@ -10,6 +11,8 @@ export function buildRequestApprovalStep(env: Env) {
   const mail = readMailConfig(env);
   return createRequestApprovalStep({
     ...base,
+    // What runs now is read from the cluster for the approvers (and compared with the record).
+    cluster: createClusterGateway(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
     mailer: new SesMailer(base.aws, mail.MAIL_FROM),
     workflow: StepFunctionsTaskCallbacks.from(base.aws),
     signingSecret: signingSecretSource(readSigningConfig(env), base.aws),

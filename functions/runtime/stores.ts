@@ -10,6 +10,8 @@ import { DynamoDeploymentStore } from '../adapters/dynamodb/deployment-store';
 import { DynamoDirectoryStore } from '../adapters/dynamodb/directory-store';
 import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
 import { DynamoTokenStore } from '../adapters/dynamodb/token-store';
+import { DynamoOutbox } from '../adapters/dynamodb/outbox-store';
+import { DynamoEnvironmentHealth } from '../adapters/dynamodb/environment-health';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
 
@@ -33,6 +35,8 @@ export function baseDeps(env: Env, service: string) {
     deployments: new DynamoDeploymentStore(db, TABLE_NAME),
     configs: new DynamoConfigStore(db, TABLE_NAME),
     directory: new DynamoDirectoryStore(db, TABLE_NAME),
+    outbox: new DynamoOutbox(db, TABLE_NAME),
+    health: new DynamoEnvironmentHealth(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,
     log: createLogger(service, logLevel(env.LOG_LEVEL)),

@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEvent } from '../domain/audit';
+import { STEP_ACTOR, type AuditAction, type AuditEvent } from '../domain/audit';
 import { NotFoundError } from '../domain/errors';
 import type { CatalogStore, ReleaseStore } from '../domain/ports';
 import type { Release } from '../domain/release';
@@ -14,8 +14,7 @@ export interface StepContext {
   log: Logger;
 }
 
-/** The steps act as the state machine, so their audit actor says so. */
-export const STEP_ACTOR = 'system:release-state-machine';
+export { STEP_ACTOR } from '../domain/audit';
 
 export function stepAudit(
   ctx: StepContext,

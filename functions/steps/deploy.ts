@@ -1,6 +1,7 @@
 import type { ClusterGateway, RolloutOptions } from '../domain/cluster';
-import type { ConfigStore } from '../domain/ports';
-import { FrozenError, RolloutFailedError } from '../domain/errors';
+import type { ConfigStore, DeploymentStore, EnvironmentHealth } from '../domain/ports';
+import { DriftDetectedError, FrozenError, RolloutFailedError } from '../domain/errors';
+import { observeEnvironment } from '../usecases/drift';
 import { activeFreeze } from '../domain/freeze';
 import type { Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
@@ -10,6 +11,9 @@ import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type S
 export interface DeployStepDeps extends StepContext {
   cluster: ClusterGateway;
   configs: ConfigStore;
+  health: EnvironmentHealth;
+  /** History: a rollback looks up who shipped what it restores. */
+  deployments: DeploymentStore;
   rollout: RolloutOptions;
   /** Writes a CloudWatch EMF line (Lambda); absent locally. */
   emitMetrics?: (line: string) => void;
@@ -59,9 +63,18 @@ export function createDeployStep(deps: DeployStepDeps) {
       // A retried invocation after the success was recorded: report it again, change nothing.
       return { environment, ...env.target, image: release.image, previousImage: earlier.previousImage ?? '', replicas: 0, rolledOutAt: earlier.finishedAt ?? earlier.startedAt };
     }
-    const previousImage = earlier?.previousImage ?? (await deps.cluster.readImage(env.target));
-    // Deployments always carry the latest published configuration, never a draft.
-    const config = await deps.configs.latest(env.app, env.name);
+    // What runs is read from the cluster, compared with the record (drift is audited), and becomes the rollback target.
+    const observed = earlier ? undefined : await observeEnvironment(deps, env);
+    if (observed?.drift && env.policy.onDrift === 'refuse' && !exempt) {
+      const { drift } = observed;
+      throw new DriftDetectedError(
+        `${env.app}/${env.name} runs ${drift.image} but Gatekeeper recorded ${drift.expectedImage} (changed outside Gatekeeper, seen since ${drift.since}); the policy refuses to deploy over drift: restore the recorded version or change the policy's onDrift`,
+      );
+    }
+    const previousImage = earlier?.previousImage ?? observed?.live.image ?? '';
+    // Deployments carry the latest published configuration (never a draft); a rollback restores its target's version.
+    const pinned = release.type === 'rollback' ? release.rollbackOf?.configVersion : undefined;
+    const config = pinned !== undefined ? await deps.configs.version(env.app, env.name, pinned) : await deps.configs.latest(env.app, env.name);
     const live = config && !earlier ? await deps.cluster.readConfig(env.target) : undefined;
     const stage: Stage = {
       environment,
@@ -74,7 +87,8 @@ export function createDeployStep(deps: DeployStepDeps) {
       ...(live ? { previousConfig: live.config, ...(live.hash ? { previousConfigHash: live.hash } : {}) } : {}),
     };
     const applied = config ? { configVersion: config.version, configHash: config.hash } : {};
-    await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage }));
+    const driftDetail = observed?.drift ? { overDrift: { runs: observed.drift.image, recorded: observed.drift.expectedImage } } : {};
+    await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage, ...driftDetail }));
     deps.log.info('deploying', { releaseId, environment, image: release.image, previousImage });
 
     await deps.cluster.setImage(env.target, release.image);

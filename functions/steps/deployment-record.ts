@@ -18,6 +18,12 @@ export interface FinishedChange {
   rolledBackId?: string;
   configVersion?: number;
   configHash?: string;
+  /**
+   * Who shipped what this change restores: a rollback records the commit,
+   * approvers and configuration of the deployment it brings back, not those of
+   * the release that failed.
+   */
+  provenance?: Pick<Deployment, 'commit' | 'approvers' | 'configVersion' | 'configHash'>;
 }
 
 /**
@@ -34,7 +40,7 @@ export function finishedDeployment(release: Release, env: Environment, change: F
     releaseId: release.id,
     image: change.image,
     requestedBy: release.requestedBy,
-    approvers: release.approvedBy ?? [],
+    approvers: change.provenance ? change.provenance.approvers : (release.approvedBy ?? []),
     deployedBy: STEP_ACTOR,
     startedAt: change.startedAt,
     finishedAt: change.finishedAt,
@@ -43,7 +49,9 @@ export function finishedDeployment(release: Release, env: Environment, change: F
     ...(change.previousImage ? { previousImage: change.previousImage } : {}),
     ...(change.reason ? { reason: change.reason } : {}),
     ...(change.configVersion ? { configVersion: change.configVersion, configHash: change.configHash } : {}),
-    ...(release.commit ? { commit: release.commit } : {}),
+    ...(!change.provenance && release.commit ? { commit: release.commit } : {}),
+    ...(change.provenance?.commit ? { commit: change.provenance.commit } : {}),
+    ...(change.provenance?.configVersion ? { configVersion: change.provenance.configVersion, configHash: change.provenance.configHash } : {}),
     ...(release.committedAt ? { committedAt: release.committedAt } : {}),
     ...(release.rollbackOf ? { rollbackOf: release.rollbackOf.deploymentId } : {}),
   };

@@ -3,21 +3,22 @@ import { eligibleVoters } from '../domain/eligibility';
 import { signLink } from '../domain/approval-link';
 import { membersWithRole, type Directory } from '../domain/authorization';
 import type { Environment } from '../domain/catalog';
-import { GatekeeperError } from '../domain/errors';
+import { MailUnavailableError, NoEligibleApproversError } from '../domain/errors';
 import { unsatisfiable } from '../domain/policy';
-import type { ApprovalStore, DirectoryStore, Mailer, TaskCallbacks } from '../domain/ports';
+import type { ApprovalStore, DirectoryStore, Mailer } from '../domain/ports';
 import type { Release } from '../domain/release';
 import { isServiceIdentity } from '../domain/token';
 import { errorFields } from '../observability/logger';
 import { approvalEmail, breakGlassEmail } from '../views/approval-email';
 import { loadReleaseAndEnvironment, stepAudit, type StepContext } from './context';
-import { supersedeOlderRequests } from './supersede';
+import { observeEnvironment, type DriftDeps } from '../usecases/drift';
+import { supersedeOlderRequests } from '../usecases/supersede';
+import type { CallbackDeps } from '../usecases/task-callbacks';
 
-export interface RequestApprovalDeps extends StepContext {
+export interface RequestApprovalDeps extends StepContext, CallbackDeps, DriftDeps {
   approvals: ApprovalStore;
   directory: DirectoryStore;
   mailer: Mailer;
-  workflow: TaskCallbacks;
   signingSecret: () => Promise<string>;
   publicBaseUrl: string;
 }
@@ -27,14 +28,6 @@ export interface RequestApprovalInput {
   environment: string;
   timeoutSeconds: number;
   taskToken: string;
-}
-
-/** Not enough people could ever approve: fail now rather than wait for the timeout. */
-export class NoEligibleApproversError extends GatekeeperError {
-  readonly type = 'no-eligible-approvers';
-  readonly status = 409;
-  readonly title = 'Not enough eligible approvers';
-  override readonly name = 'NoEligibleApprovers';
 }
 
 /**
@@ -58,6 +51,8 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
     if (missing) {
       throw new NoEligibleApproversError(`${env.name} can never be approved for this release: ${missing} (the author and requester cannot approve)`);
     }
+    // "Running now" comes from the cluster, not the record; a difference is drift, recorded and shown to approvers.
+    const { live, drift } = await observeEnvironment(deps, env);
     const now = deps.clock();
     const request: ApprovalRequest = {
       id: approvalId(release.id, env.name),
@@ -81,11 +76,13 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       ...(release.commit ? { commit: release.commit } : {}),
       ...(release.author ? { author: release.author } : {}),
       ...(release.comment ? { comment: release.comment } : {}),
-      ...(env.current ? { currentImage: env.current.image } : {}),
+      currentImage: live.image,
+      ...(drift ? { drift } : {}),
     };
     await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { eligible: request.notified, policy: request.policy }));
-    if (env.policy.supersede) await supersedeOlderRequests(deps, request);
     const notified = await notify(deps, request);
+    // Only once someone was told does this request replace the older ones: a mail outage must not cost both.
+    if (env.policy.supersede) await supersedeOlderRequests(deps, request);
     deps.log.info('approval requested', { releaseId: release.id, environment: env.name, notified, expiresAt: request.expiresAt });
     return { notified };
   };
@@ -98,8 +95,10 @@ async function notify(deps: RequestApprovalDeps, request: ApprovalRequest): Prom
     const token = signLink({ releaseId: request.releaseId, app: request.app, environment: request.environment, approver, expiresAt }, secret);
     return approvalEmail(request, approver, `${deps.publicBaseUrl}/approve/${token}`);
   });
-  // If nobody could be told, waiting is pointless; failing lets Step Functions retry the task.
-  if (notified.length === 0 && request.notified.length > 0) throw new Error(`no approval email could be sent for release ${request.releaseId}`);
+  // If nobody could be told, waiting is pointless; the state machine retries MailUnavailable, then ends the release (closing the request).
+  if (notified.length === 0 && request.notified.length > 0) {
+    throw new MailUnavailableError(`no approval email could be sent for release ${request.releaseId} (${request.notified.length} approver(s) asked); the mail service refused or did not answer`);
+  }
   return notified;
 }
 

@@ -1,6 +1,10 @@
+import type { ClusterGateway, DeploymentTarget } from '../domain/cluster';
 import { InvalidStateError } from '../domain/errors';
-import { deploymentId } from '../domain/deployment';
+import { deploymentId, type Deployment } from '../domain/deployment';
+import type { Release } from '../domain/release';
+import { errorFields } from '../observability/logger';
 import { finishedDeployment, publishMetrics } from './deployment-record';
+import { describeFailure, type StepFailure } from './failure';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput } from './context';
 import type { DeployStepDeps } from './deploy';
 
@@ -8,6 +12,17 @@ export interface RollbackResult {
   environment: string;
   restoredImage: string;
   failedImage: string;
+}
+
+/** Input of RecordRollbackFailed: the rollback state's error, after its retries. */
+export interface RollbackFailureInput extends EnvironmentStepInput {
+  rollbackFailure: StepFailure;
+}
+
+/** Replaces the state's `failure`, so RecordFailed ends the release with this reason. */
+export interface RecordedRollbackFailure {
+  Error: 'RollbackFailed';
+  Cause: string;
 }
 
 /** Restores the image the environment ran before this release and waits until it is back. */
@@ -25,7 +40,7 @@ export function createRollbackStep(deps: DeployStepDeps) {
     if (stage.previousConfig) await deps.cluster.applyConfig(env.target, stage.previousConfig, stage.previousConfigHash ?? '');
     await deps.cluster.waitForRollout(env.target, deps.rollout);
     const finishedAt = deps.clock().toISOString();
-    const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
+    const restored = await restoredDeployment(deps, release, environment, stage.previousImage);
     const finish = finishedDeployment(release, env, {
       kind: 'automatic-rollback',
       image: stage.previousImage,
@@ -33,7 +48,8 @@ export function createRollbackStep(deps: DeployStepDeps) {
       startedAt,
       finishedAt,
       result: 'succeeded',
-      rolledBackId: deploymentId(stage.startedAt, release.id, failedKind),
+      rolledBackId: failedDeploymentId(release, stage.startedAt),
+      provenance: restored ? { commit: restored.commit, approvers: restored.approvers, configVersion: restored.configVersion, configHash: restored.configHash } : { approvers: [] },
     });
     await deps.releases.saveStage(
       release,
@@ -44,4 +60,53 @@ export function createRollbackStep(deps: DeployStepDeps) {
     publishMetrics(deps.emitMetrics, finish);
     return { environment, restoredImage: stage.previousImage, failedImage: stage.image };
   };
+}
+
+/**
+ * The rollback failed after its retries: production runs neither what was
+ * approved nor what ran before, as far as anyone knows. Say so everywhere an
+ * operator looks: the stage (`rollback_failed`), the failed deployment's
+ * history record, an audit event, the environment's attention flag, and the
+ * release's reason, with what the cluster runs now when it answers.
+ */
+export function createRecordRollbackFailureStep(deps: DeployStepDeps) {
+  return async ({ releaseId, environment, rollbackFailure }: RollbackFailureInput): Promise<RecordedRollbackFailure> => {
+    const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
+    const stage = release.stages[environment];
+    if (!stage) throw new InvalidStateError(`release ${releaseId} has no stage in ${environment}`);
+    const why = describeFailure(rollbackFailure) ?? 'unknown error';
+    const runsNow = await whatRunsNow(deps.cluster, env.target);
+    const cause = `${env.app}/${environment} needs attention: rolling back from ${stage.image} to ${stage.previousImage ?? 'the previous image'} failed (${why}); ${runsNow}`;
+    deps.log.error('rollback failed', { releaseId, environment, reason: why, runsNow });
+    if (stage.status !== 'rollback_failed') {
+      await deps.releases.recordRollbackFailure(
+        release,
+        { ...stage, status: 'rollback_failed', finishedAt: deps.clock().toISOString(), detail: cause },
+        failedDeploymentId(release, stage.startedAt),
+        stepAudit(deps, release, 'deployment.rollback-failed', environment, { failedImage: stage.image, intendedImage: stage.previousImage, reason: why, runsNow }),
+      );
+    }
+    return { Error: 'RollbackFailed', Cause: cause };
+  };
+}
+
+/** "the cluster runs <image>", or why that is unknown. */
+async function whatRunsNow(cluster: ClusterGateway, target: DeploymentTarget): Promise<string> {
+  try {
+    return `the cluster runs ${(await cluster.readWorkload(target)).image}`;
+  } catch (error) {
+    const { error: name, detail } = errorFields(error);
+    return `what the cluster runs is unknown (${String(name)}: ${String(detail ?? '')})`;
+  }
+}
+
+/** The latest good deployment of the image being restored (it says who shipped it). */
+async function restoredDeployment(deps: DeployStepDeps, release: Release, environment: string, image: string): Promise<Deployment | undefined> {
+  const { deployments } = await deps.deployments.history(release.app, environment, { limit: 50 });
+  return deployments.find((d) => d.releaseId !== release.id && d.image === image && (d.result === 'succeeded' || d.type === 'automatic-rollback'));
+}
+
+function failedDeploymentId(release: Release, stageStartedAt: string): string {
+  const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
+  return deploymentId(stageStartedAt, release.id, failedKind);
 }

@@ -1,12 +1,13 @@
 import type { ApprovalRequest } from '../domain/approval';
+import type { Drift } from '../domain/catalog';
 import type { Release } from '../domain/release';
 import { approvalFactsHtml } from './approval-summary';
 import { configFacts, diffHtml } from './config-email';
 import { detailRows, escapeHtml, page } from './html';
 
 /** What an image approver sees: the release's facts and where it stands. */
-export const releaseDetails = (request: ApprovalRequest, release: Release) =>
-  `${approvalFactsHtml(request)}
+export const releaseDetails = (request: ApprovalRequest, release: Release, drift?: Drift) =>
+  `${approvalFactsHtml(request, drift)}
 <p>Release <code>${escapeHtml(release.id)}</code>, status <strong>${escapeHtml(release.status)}</strong>.</p>`;
 
 /** What a config approver sees: author, comment and the diff of the effective configuration. */

@@ -1,8 +1,10 @@
 import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
+import type { Drift } from '../domain/catalog';
 import { detailRows, escapeHtml } from './html';
 
 /** The facts an approver decides on, shared by the email and the confirmation page. */
-export function approvalFacts(request: ApprovalRequest): Array<[string, string]> {
+export function approvalFacts(request: ApprovalRequest, drift: Drift | undefined = request.drift): Array<[string, string]> {
+  const running = drift?.image ?? request.currentImage ?? 'unknown';
   return [
     ['App', request.app],
     ['Environment', request.environment],
@@ -12,11 +14,17 @@ export function approvalFacts(request: ApprovalRequest): Array<[string, string]>
     ['Requested by', request.requestedBy],
     ['Labels', request.labels.join(', ')],
     ['Comment', request.comment ?? ''],
-    [`Running in ${request.environment} now`, request.currentImage ?? 'unknown'],
+    [`Running in ${request.environment} now`, running],
+    ...(drift ? ([['Warning', driftWarning(drift)]] as Array<[string, string]>) : []),
     ['Approvals', `${evaluateRequest(request).approvals} so far: ${evaluateRequest(request).summary}`],
     ['Rules', describePolicy(request)],
     ['Expires', request.expiresAt],
   ];
+}
+
+/** Said wherever "running now" is shown, so nobody approves against a record the cluster contradicts. */
+export function driftWarning(drift: Drift): string {
+  return `${drift.image} differs from what Gatekeeper recorded (${drift.expectedImage}): changed outside Gatekeeper, seen since ${drift.since}`;
 }
 
 function describePolicy({ policy }: ApprovalRequest): string {
@@ -24,9 +32,9 @@ function describePolicy({ policy }: ApprovalRequest): string {
   return [`${policy.required} approval(s)`, ...rules].join(' and ');
 }
 
-export function approvalFactsHtml(request: ApprovalRequest): string {
+export function approvalFactsHtml(request: ApprovalRequest, drift?: Drift): string {
   return detailRows(
-    approvalFacts(request).map(([label, value]) => [
+    approvalFacts(request, drift ?? request.drift).map(([label, value]) => [
       label,
       label === 'Image' || label.startsWith('Running') || label === 'Commit' ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value),
     ]),

@@ -10,18 +10,23 @@
  *  - images set at run time with `PUT /_simulator/failing-images`
  *    `{"images": ["repo@sha256:…"]}` (bearer token required; `GET` reads the list),
  *    or `setFailingImages()` on the returned handle.
+ *
+ * Injecting faults: `PUT /_simulator/faults` (`unreachable`, `unreachableFor`,
+ * `conflicts`; see faults.ts) or `setFaults()` / `clearFaults()` on the handle.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RolloutController } from './controller';
+import { FaultSwitch, type SimulatorFaults } from './faults';
 import { writeKubeconfigFile } from './kubeconfig';
 import { type Deployment, RESOURCES, validateAndDefault } from './resources';
 import { createRequestHandler } from './routes';
 import { ObjectStore } from './store';
 import { createSelfSignedCertificate } from './tls';
 
-export { FAILING_IMAGES_PATH } from './routes';
+export { FAILING_IMAGES_PATH, FAULTS_PATH } from './routes';
+export type { SimulatorFaults } from './faults';
 export { kubeconfigYaml } from './kubeconfig';
 export type { Deployment, KubeObject } from './resources';
 
@@ -74,6 +79,15 @@ export interface KubernetesSimulator {
   /** Replaces the run-time list of failing images (same as PUT /_simulator/failing-images). */
   setFailingImages(images: string[]): void;
   failingImages(): string[];
+  /**
+   * Replaces the injected faults (same as PUT /_simulator/faults): a fault left
+   * out is off. Throws on an invalid value.
+   */
+  setFaults(faults: SimulatorFaults): void;
+  /** Switches every fault off (same as DELETE /_simulator/faults). */
+  clearFaults(): void;
+  /** The faults in force, with what is left of the counters. */
+  faults(): Required<SimulatorFaults>;
 }
 
 export async function startKubernetesSimulator(options: KubernetesSimulatorOptions): Promise<KubernetesSimulator> {
@@ -87,7 +101,8 @@ export async function startKubernetesSimulator(options: KubernetesSimulatorOptio
   });
   ensureNamespace(store, 'default');
 
-  const context = { store, controller, token: options.token, serverAddress: '', failingImages: failing, log: options.log };
+  const faults = new FaultSwitch();
+  const context = { store, controller, token: options.token, serverAddress: '', failingImages: failing, faults, log: options.log };
   const handler = createRequestHandler(context);
   const certificate = options.tls ? createSelfSignedCertificate(host) : undefined;
   const server = certificate ? createHttpsServer(certificate, handler) : createHttpServer(handler);
@@ -130,6 +145,13 @@ export async function startKubernetesSimulator(options: KubernetesSimulatorOptio
       for (const image of images) failing.add(image);
     },
     failingImages: () => [...failing].sort(),
+    setFaults(wanted) {
+      faults.set(wanted);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    faults: () => faults.current(),
   };
 }
 

@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RolloutController } from './controller';
 import { discovery } from './discovery';
+import type { FaultSwitch } from './faults';
 import { mergePatch } from './patch';
 import { type Deployment, type KubeObject, type Plural, type ResourceType, RESOURCES, apiVersionOf, validateAndDefault } from './resources';
 import { ApiError, badRequest, methodNotAllowed, pathNotFound, unauthorized } from './status';
-import type { ObjectStore } from './store';
+import { conflict, type ObjectStore } from './store';
 
 export interface RouteContext {
   store: ObjectStore;
@@ -14,6 +15,7 @@ export interface RouteContext {
   /** host:port, for the /api discovery document. */
   serverAddress: string;
   failingImages: Set<string>;
+  faults: FaultSwitch;
   log?: (line: string) => void;
 }
 
@@ -22,8 +24,10 @@ interface Reply {
   body: unknown;
 }
 
-/** The path of the simulator's own control API; no real API server serves it. */
-export const FAILING_IMAGES_PATH = '/_simulator/failing-images';
+/** The simulator's own control API lives under this prefix; no real API server serves it. */
+const CONTROL_PREFIX = '/_simulator/';
+export const FAILING_IMAGES_PATH = `${CONTROL_PREFIX}failing-images`;
+export const FAULTS_PATH = `${CONTROL_PREFIX}faults`;
 
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -35,6 +39,13 @@ export function createRequestHandler(ctx: RouteContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://simulator');
+    // A dead API server answers nothing, not even 401; health and control paths
+    // stay up so that a test can switch the fault off again.
+    if (!isControlOrHealth(url.pathname) && ctx.faults.dropRequest()) {
+      if (MUTATING.has(method)) ctx.log?.(`k8s-simulator ${method} ${url.pathname} dropped (fault: unreachable)`);
+      req.socket.destroy();
+      return;
+    }
     route(ctx, method, url, req)
       .catch((error: unknown) => {
         const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', String(error));
@@ -54,6 +65,7 @@ async function route(ctx: RouteContext, method: string, url: URL, req: IncomingM
   if (method === 'GET' && HEALTH_PATHS.has(path)) return { code: 200, body: 'ok' };
   authenticate(req, ctx.token);
   if (path === FAILING_IMAGES_PATH) return failingImages(ctx, method, req);
+  if (path === FAULTS_PATH) return faults(ctx, method, req);
   if (method === 'GET') {
     const document = discovery(path.replace(/\/$/, ''), ctx.serverAddress);
     if (document) return { code: 200, body: document };
@@ -69,6 +81,8 @@ async function route(ctx: RouteContext, method: string, url: URL, req: IncomingM
   if (type.namespaced && namespace === undefined) throw pathNotFound(path);
   return item(ctx, type, namespace, name, method, req);
 }
+
+const isControlOrHealth = (path: string) => HEALTH_PATHS.has(path) || path.startsWith(CONTROL_PREFIX);
 
 function authenticate(req: IncomingMessage, token: string): void {
   const given = Buffer.from(req.headers.authorization ?? '');
@@ -116,6 +130,8 @@ async function item(ctx: RouteContext, type: ResourceType, namespace: string | u
   if (object.metadata.name !== name) {
     throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
   }
+  // An injected lost race: only for an object that exists, as a real conflict needs one.
+  if (ctx.store.get(type, namespace, name) && ctx.faults.conflictWrite()) throw conflict(type, name);
   const { object: stored, specChanged } = ctx.store.replace(type, object);
   if (specChanged) ctx.controller.onSpecChange(stored as Deployment);
   return { code: 200, body: stored };
@@ -153,6 +169,13 @@ async function failingImages(ctx: RouteContext, method: string, req: IncomingMes
     throw methodNotAllowed(method);
   }
   return { code: 200, body: { images: [...ctx.failingImages].sort() } };
+}
+
+async function faults(ctx: RouteContext, method: string, req: IncomingMessage): Promise<Reply> {
+  if (method === 'PUT') return { code: 200, body: ctx.faults.set(await readJson(req)) };
+  if (method === 'DELETE') return { code: 200, body: ctx.faults.clear() };
+  if (method === 'GET') return { code: 200, body: ctx.faults.current() };
+  throw methodNotAllowed(method);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -24,6 +24,16 @@ function canonicalJson(value: unknown): string {
       : v,
   );
 }
+
+/** A write based on a stale resourceVersion, worded as the API server words it. */
+export const conflict = (type: ResourceType, name: string) =>
+  new ApiError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedName(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: type.group, kind: type.plural },
+  );
+
 const notFound = (type: ResourceType, name: string) =>
   new ApiError(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`, { name, group: type.group, kind: type.plural });
 
@@ -104,12 +114,7 @@ export class ObjectStore {
     if (!existing) throw notFound(type, name);
     const expected = object.metadata.resourceVersion;
     if (expected && expected !== existing.metadata.resourceVersion) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${qualifiedName(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: type.group, kind: type.plural },
-      );
+      throw conflict(type, name);
     }
     const specChanged = type.hasGeneration && canonicalJson(object.spec) !== canonicalJson(existing.spec);
     const stored = clone(object);

@@ -1,90 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { assertExecutionName, executionArn, stateMachineArn, type ArnScope } from './arns';
-import { prepareDefinition, type TaskStateInfo } from './definition';
+import { assertExecutionName, executionArn, type ArnScope } from './arns';
+import type { DataDir } from './data-dir';
 import { executionClosedError, SfnServiceError } from './errors';
-import { ExecutionHistory } from './history';
-import type { JsonValue } from './json';
+import { ExecutionHistory, type HistoryEvent } from './history';
 import type { LambdaFunctionRegistry } from './lambda';
-import { buildTaskHandlers } from './task-dispatch';
-import type { TaskTokenRegistry } from './task-tokens';
+import { toExecutionFile, type ExecutionRecord, type ExecutionStatus, type LiveExecution } from './live-execution';
+import { launch, type Outcome } from './runner';
+import { memorySink, SnapshotWriter } from './snapshot-writer';
+import type { RegisteredStateMachine, StateMachineCatalog } from './state-machines';
+import { settleTask, type TaskOutcome, type TaskTokenRegistry } from './task-tokens';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-export interface RegisteredStateMachine {
-  name: string;
-  arn: string;
-  machine: StateMachine;
-  tasks: Map<string, TaskStateInfo>;
-}
-
-export interface ExecutionRecord {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  /** The input exactly as given to StartExecution (JSON text). */
-  readonly input: string;
-  readonly startDate: number;
-  readonly history: ExecutionHistory;
-  status: ExecutionStatus;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
-
-interface LiveExecution {
-  record: ExecutionRecord;
-  abortRun: () => void;
-  /** Aborted once the execution is no longer running: pending tasks give up. */
-  controller: AbortController;
-  settled: Promise<void>;
-}
+export type { ExecutionRecord, ExecutionStatus } from './live-execution';
 
 export interface ExecutionStoreOptions {
   scope: ArnScope;
   functions: LambdaFunctionRegistry;
   tokens: TaskTokenRegistry;
   log: (line: string) => void;
-}
-
-/** Parses, rewrites (see prepareDefinition) and validates one state machine. */
-export function loadStateMachine(scope: ArnScope, name: string, aslText: string): RegisteredStateMachine {
-  try {
-    const { definition, tasks } = prepareDefinition(aslText);
-    // The library validates the definition itself (asl-validator) and throws if it is not valid ASL.
-    const machine = new StateMachine(definition as unknown as StateMachineDefinition);
-    return { name, arn: stateMachineArn(scope, name), machine, tasks };
-  } catch (error) {
-    throw new Error(`State machine "${name}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  /** Without one, everything is in memory and lost on restart. */
+  dataDir?: DataDir;
 }
 
 /**
- * All executions, in memory only: restarting the emulator loses them (and their task tokens).
- * Executions run in the background on aws-local-stepfunctions; this class keeps their status,
- * result and history up to date.
+ * All executions. They run in the background on aws-local-stepfunctions (see runner.ts); this class
+ * answers the API from their records and, with a data directory, keeps each one in its file so a
+ * restarted emulator serves the finished ones and resumes the running ones (see restore.ts).
  */
 export class ExecutionStore {
-  private readonly machines = new Map<string, RegisteredStateMachine>();
   private readonly executions = new Map<string, LiveExecution>();
 
   constructor(
     private readonly options: ExecutionStoreOptions,
-    stateMachines: RegisteredStateMachine[],
-  ) {
-    for (const machine of stateMachines) this.machines.set(machine.arn, machine);
-  }
-
-  machine(arn: string): RegisteredStateMachine {
-    const machine = this.machines.get(arn);
-    if (!machine) throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    return machine;
-  }
+    readonly catalog: StateMachineCatalog,
+  ) {}
 
   /** StartExecution, idempotent for the same name and input while the execution is running. */
-  start(stateMachineArn: string, requestedName: string | undefined, input: string): ExecutionRecord {
-    const machine = this.machine(stateMachineArn);
+  async start(stateMachineArn: string, requestedName: string | undefined, input: string): Promise<ExecutionRecord> {
+    const machine = this.catalog.get(stateMachineArn);
     const name = requestedName ?? randomUUID();
     assertExecutionName(name);
     const arn = executionArn(this.options.scope, machine.name, name);
@@ -93,15 +45,17 @@ export class ExecutionStore {
       if (existing.record.status === 'RUNNING' && existing.record.input === input) return existing.record;
       throw new SfnServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    let parsedInput: JsonValue;
     try {
-      parsedInput = JSON.parse(input) as JsonValue;
+      JSON.parse(input);
     } catch {
       throw new SfnServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input}'`);
     }
-    const live = this.run(machine, arn, name, input, parsedInput);
-    this.executions.set(arn, live);
+    const record = { executionArn: arn, stateMachineArn: machine.arn, name, input, startDate: Date.now(), status: 'RUNNING' as const };
+    const live = this.track(record, machine, machine.revision, []);
+    this.run(live, false);
     this.options.log(`[sfn] ${machine.name}/${name} started`);
+    // Answered once on disk: a caller that got its executionArn finds the execution after a crash.
+    await live.sink.flush();
     return live.record;
   }
 
@@ -109,9 +63,16 @@ export class ExecutionStore {
     return this.live(arn).record;
   }
 
+  /** The state machine revision an execution runs (DescribeStateMachineForExecution). */
+  machineOf(arn: string): RegisteredStateMachine {
+    const live = this.live(arn);
+    if (!live.machine) throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${live.record.stateMachineArn}'`);
+    return live.machine;
+  }
+
   /** Executions of a state machine, newest first. */
   list(stateMachineArn: string, status: ExecutionStatus | undefined): ExecutionRecord[] {
-    this.machine(stateMachineArn);
+    this.catalog.get(stateMachineArn);
     return [...this.executions.values()]
       .map((live) => live.record)
       .filter((record) => record.stateMachineArn === stateMachineArn && (status === undefined || record.status === status))
@@ -121,22 +82,80 @@ export class ExecutionStore {
   /** StopExecution: aborts a running execution (no-op for one that already ended). */
   stop(arn: string, error: string | undefined, cause: string | undefined): ExecutionRecord {
     const live = this.live(arn);
-    const { record } = live;
-    if (record.status === 'RUNNING') {
-      Object.assign(record, { status: 'ABORTED', stopDate: Date.now(), error, cause });
-      live.abortRun(); // logs ExecutionAborted (reading error/cause above) and settles the result
-      this.release(live);
+    if (live.record.status === 'RUNNING') {
+      this.abort(live, error, cause);
       this.options.log(`[sfn] ${arn} aborted`);
     }
-    return record;
+    return live.record;
   }
 
-  /** Aborts every running execution and waits until they have all settled. */
+  /**
+   * SendTaskSuccess / SendTaskFailure. The outcome is written to the execution's file before the
+   * task continues and before the caller gets its answer: a restart right after still delivers it.
+   */
+  async completeTask(token: string, outcome: TaskOutcome): Promise<void> {
+    const task = this.options.tokens.take(token);
+    const live = this.executions.get(task.executionArn);
+    const waiting = live?.position?.waiting;
+    if (waiting?.kind === 'callback' && waiting.token === token) waiting.outcome = outcome;
+    await live?.sink.flush();
+    settleTask(task, outcome);
+  }
+
+  /**
+   * Stops every run and waits until they have settled. With a data directory the files keep their
+   * last state (RUNNING executions stay RUNNING) so the next start resumes them; without one the
+   * executions are aborted.
+   */
   async closeAll(): Promise<void> {
-    for (const live of this.executions.values()) {
-      this.stop(live.record.executionArn, 'States.Aborted', 'The local Step Functions emulator was closed');
+    const lives = [...this.executions.values()];
+    const frozen = lives.map((live) => live.sink.freeze());
+    for (const live of lives) {
+      if (live.record.status !== 'RUNNING') continue;
+      this.abort(live, 'States.Aborted', 'The local Step Functions emulator was closed');
+      this.options.log(`[sfn] ${live.record.executionArn} ${this.options.dataDir ? 'left RUNNING; it resumes on the next start' : 'aborted'}`);
     }
-    await Promise.all([...this.executions.values()].map((live) => live.settled));
+    await Promise.all([...frozen, ...lives.map((live) => live.settled)]);
+  }
+
+  /** Adds an execution (new, or read back from the data directory) and gives it its sink. */
+  track(fields: Omit<ExecutionRecord, 'history'>, machine: RegisteredStateMachine | undefined, revision: string, events: HistoryEvent[]): LiveExecution {
+    const history = new ExecutionHistory(
+      {
+        roleArn: machine?.roleArn ?? '',
+        tasks: machine?.tasks ?? new Map(),
+        abortReason: () => ({ error: live.record.error, cause: live.record.cause }),
+        onChange: () => live.sink.changed(),
+      },
+      events,
+    );
+    const live: LiveExecution = {
+      record: { ...fields, history },
+      machine,
+      revision,
+      position: undefined,
+      tokens: [],
+      resumes: 0,
+      sink: memorySink,
+      controller: new AbortController(),
+      abortRun: () => undefined,
+      settled: Promise.resolve(),
+    };
+    const { dataDir } = this.options;
+    if (dataDir) {
+      const path = dataDir.executionPath(machine?.name ?? fields.stateMachineArn.split(':').at(-1) ?? 'unknown', fields.name, fields.executionArn);
+      live.sink = new SnapshotWriter(path, () => JSON.stringify(toExecutionFile(live)), this.options.log);
+    }
+    this.executions.set(fields.executionArn, live);
+    return live;
+  }
+
+  /** Starts the engine for a RUNNING execution: from the start, or continuing after a restart. */
+  run(live: LiveExecution, resume: boolean): void {
+    const { scope, functions, tokens, log } = this.options;
+    if (!live.machine) return;
+    launch(live, live.machine, { region: scope.region, functions, tokens, log }, (outcome) => this.finish(live, outcome), resume);
+    if (resume) log(`[sfn] ${live.record.executionArn} resumed${live.position ? ` at ${live.position.state}` : ''}`);
   }
 
   private live(arn: string): LiveExecution {
@@ -145,63 +164,21 @@ export class ExecutionStore {
     return live;
   }
 
-  private run(machine: RegisteredStateMachine, arn: string, name: string, input: string, parsedInput: JsonValue): LiveExecution {
-    const { scope, tokens, functions, log } = this.options;
-    const roleArn = `arn:aws:iam::${scope.accountId}:role/sfn-emulator`;
-    const startDate = Date.now();
-    const record: ExecutionRecord = {
-      executionArn: arn,
-      stateMachineArn: machine.arn,
-      name,
-      input,
-      startDate,
-      status: 'RUNNING',
-      history: new ExecutionHistory({ roleArn, tasks: machine.tasks, abortReason: () => ({ error: record.error, cause: record.cause }) }),
-    };
-    const controller = new AbortController();
-    const tokenPlaceholder = `sfn-emulator-task-token-${randomUUID()}`;
-    const handlers = buildTaskHandlers(machine.tasks.values(), {
-      executionArn: arn,
-      region: scope.region,
-      tokenPlaceholder,
-      signal: controller.signal,
-      tokens,
-      functions,
-      record: (type, details) => record.history.record(type, details),
-      log,
-    });
-    const execution = machine.machine.run(parsedInput, {
-      overrides: { taskResourceLocalHandlers: handlers },
-      context: {
-        Execution: { Id: arn, Name: name, RoleArn: roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: 0 },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-        Task: { Token: tokenPlaceholder },
-      },
-    });
-    const live: LiveExecution = { record, controller, abortRun: execution.abort, settled: Promise.resolve() };
-    const events = (async () => {
-      for await (const event of execution.eventLogs) {
-        record.history.onEngineEvent(event);
-        if (event.type === 'StateFailed' && event.state.type === 'Task' && event.Error === 'States.Timeout') {
-          tokens.closeTimedOut(arn, event.state.name);
-        }
-      }
-    })().catch((error: unknown) => log(`[sfn] ${arn}: event log failed: ${String(error)}`));
-    const outcome = execution.result.then(
-      (output) => this.finish(live, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
-      (error: unknown) => this.finish(live, failure(error)),
-    );
-    live.settled = Promise.all([events, outcome]).then(() => undefined);
-    return live;
-  }
-
-  private finish(live: LiveExecution, outcome: Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>): void {
+  private finish(live: LiveExecution, outcome: Outcome): void {
     const { record } = live;
     if (record.status === 'RUNNING') {
       Object.assign(record, outcome, { stopDate: Date.now() });
       const detail = record.error === undefined ? '' : `: ${record.error}${record.cause ? ` (${record.cause})` : ''}`;
       this.options.log(`[sfn] ${record.executionArn} ${record.status}${detail}`);
     }
+    live.position = undefined;
+    live.sink.changed();
+    this.release(live);
+  }
+
+  private abort(live: LiveExecution, error: string | undefined, cause: string | undefined): void {
+    Object.assign(live.record, { status: 'ABORTED', stopDate: Date.now(), error, cause });
+    live.abortRun(); // logs ExecutionAborted (reading error/cause above) and settles the result
     this.release(live);
   }
 
@@ -209,15 +186,6 @@ export class ExecutionStore {
   private release(live: LiveExecution): void {
     live.controller.abort();
     this.options.tokens.rejectExecution(live.record.executionArn, executionClosedError());
+    live.sink.changed();
   }
-}
-
-function failure(error: unknown): Pick<ExecutionRecord, 'status' | 'error' | 'cause'> {
-  if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-  if (error instanceof ExecutionTimeoutError) {
-    return { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds)' };
-  }
-  const cause = error instanceof ExecutionError ? error.cause : error;
-  if (cause instanceof Error) return { status: 'FAILED', error: cause.name, cause: cause.message };
-  return { status: 'FAILED', error: 'States.Runtime', cause: String(cause) };
 }

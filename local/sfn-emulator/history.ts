@@ -28,6 +28,8 @@ export interface HistoryContext {
   tasks: Map<string, TaskStateInfo>;
   /** error/cause given to StopExecution, for ExecutionAborted. */
   abortReason: () => { error?: string; cause?: string };
+  /** Called after every new event (persistence). */
+  onChange?: () => void;
 }
 
 /**
@@ -36,9 +38,11 @@ export interface HistoryContext {
  * LambdaFunctionScheduled, ...) are recorded by the task dispatcher through `record`.
  */
 export class ExecutionHistory {
-  readonly events: HistoryEvent[] = [];
-
-  constructor(private readonly context: HistoryContext) {}
+  /** `events`: those recorded before a restart (read from the data directory); new ones continue the ids. */
+  constructor(
+    private readonly context: HistoryContext,
+    readonly events: HistoryEvent[] = [],
+  ) {}
 
   record(type: string, details?: Record<string, unknown>, timestamp = Date.now()): void {
     const id = this.events.length + 1;
@@ -48,6 +52,7 @@ export class ExecutionHistory {
       event.details = details;
     }
     this.events.push(event);
+    this.context.onChange?.();
   }
 
   onEngineEvent(event: EngineEvent): void {

@@ -1,19 +1,36 @@
 /**
  * A Step Functions–compatible HTTP endpoint for local runs and tests, built on aws-local-stepfunctions.
- * Point the real `SFNClient` at `url` (any credentials). Supported operations: StartExecution,
- * DescribeExecution, StopExecution, ListExecutions, GetExecutionHistory, SendTaskSuccess,
- * SendTaskFailure, SendTaskHeartbeat. Task states run the registered local Lambda handlers
- * (see task-dispatch.ts). Everything is in memory: a restart loses all executions and task tokens.
+ * Point the real `SFNClient` (or the AWS CLI, `--endpoint-url`) at `url`, with any credentials.
+ *
+ * Operations: StartExecution, DescribeExecution, StopExecution, ListExecutions, GetExecutionHistory,
+ * SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, ListStateMachines, DescribeStateMachine,
+ * DescribeStateMachineForExecution. Task states run the registered local Lambda handlers (see
+ * task-dispatch.ts).
+ *
+ * Without `dataDir` everything is in memory and a restart loses it. With `dataDir` every execution
+ * (record, history, issued task tokens, what it waits on) is kept in a file rewritten atomically on
+ * each change, so it survives `close()` and SIGKILL alike: the next start serves finished executions
+ * and resumes running ones where they were — a callback task keeps its task token (SendTaskSuccess
+ * with it continues the execution), a Wait state waits only for what is left, an interrupted Lambda
+ * task runs again. See README.md for the file layout and the exact resume semantics.
+ *
+ * A fault switch (`injectFaults`, or `PUT /_emulator/faults`) makes the next calls of chosen
+ * operations fail, for fault-injection tests of callers (see faults.ts).
  */
 import type { AddressInfo } from 'node:net';
 import { stateMachineArn as buildStateMachineArn, type ArnScope } from './arns';
-import { ExecutionStore, loadStateMachine } from './executions';
+import { DataDir } from './data-dir';
+import { ExecutionStore } from './executions';
+import { FaultSwitch, type ArmedFaults, type FaultSpec } from './faults';
 import type { LambdaFunctionRegistry } from './lambda';
 import { createOperations } from './operations';
 import { createProtocolServer } from './protocol';
+import { restoreExecutions, resumeExecutions } from './restore';
+import { StateMachineCatalog } from './state-machines';
 import { TaskTokenRegistry } from './task-tokens';
 
 export { applyDefinitionSubstitutions } from './substitutions';
+export type { ArmedFaults, FaultKind, FaultSpec } from './faults';
 export type { LambdaFunctionRegistry } from './lambda';
 
 export interface StepFunctionsEmulatorOptions {
@@ -28,6 +45,8 @@ export interface StepFunctionsEmulatorOptions {
   /** ASL JSON text with DefinitionSubstitutions already applied (see applyDefinitionSubstitutions). */
   stateMachines: Array<{ name: string; definition: string }>;
   functions: LambdaFunctionRegistry;
+  /** Keep executions here (created if missing) and resume them on the next start; default: in memory. */
+  dataDir?: string;
   log?: (line: string) => void;
 }
 
@@ -35,7 +54,13 @@ export interface StepFunctionsEmulator {
   url: string;
   port: number;
   stateMachineArn(name: string): string;
-  /** Aborts running executions and stops the server. */
+  /** Arms the fault switch (replacing what was armed): the next `count` calls of `operations` fail. */
+  injectFaults(spec: FaultSpec): ArmedFaults;
+  clearFaults(): void;
+  /**
+   * Stops the server and every run. Without `dataDir` running executions are aborted; with it they
+   * stay RUNNING on disk and resume on the next start (like after a crash).
+   */
   close(): Promise<void>;
 }
 
@@ -43,15 +68,19 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
   const host = options.host ?? '127.0.0.1';
   const scope: ArnScope = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
   const log = options.log ?? (() => undefined);
-  const machines = options.stateMachines.map(({ name, definition }) => loadStateMachine(scope, name, definition));
-  for (const machine of machines) {
+  const dataDir = options.dataDir === undefined ? undefined : await DataDir.open(options.dataDir, log);
+  const catalog = await StateMachineCatalog.open(scope, options.stateMachines, dataDir, log);
+  for (const machine of catalog.list()) {
     for (const task of machine.tasks.values()) {
       if (task.kind === 'unsupported') log(`[sfn] ${machine.name}: Task state "${task.name}" uses unsupported resource "${task.resource}"; it will fail when reached`);
     }
   }
   const tokens = new TaskTokenRegistry();
-  const store = new ExecutionStore({ scope, functions: options.functions, tokens, log }, machines);
-  const server = createProtocolServer(createOperations(store, tokens), log);
+  const store = new ExecutionStore({ scope, functions: options.functions, tokens, log, ...(dataDir ? { dataDir } : {}) }, catalog);
+  const toResume = dataDir ? await restoreExecutions(dataDir, store, tokens, log) : [];
+  const operations = createOperations(store, tokens);
+  const faults = new FaultSwitch(Object.keys(operations));
+  const server = createProtocolServer(operations, faults, log);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,17 +91,20 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log(`[sfn] Step Functions emulator listening on ${url} (${machines.map((m) => m.name).join(', ') || 'no state machines'})`);
+  log(`[sfn] Step Functions emulator listening on ${url} (${catalog.list().map((m) => m.name).join(', ') || 'no state machines'})${dataDir ? `, data in ${dataDir.root}` : ''}`);
+  resumeExecutions(store, toResume);
 
-  const known = new Set(machines.map((machine) => machine.name));
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
     stateMachineArn(name) {
-      if (!known.has(name)) throw new Error(`Unknown state machine "${name}" (registered: ${[...known].join(', ')})`);
+      const known = catalog.list().map((machine) => machine.name);
+      if (!known.includes(name)) throw new Error(`Unknown state machine "${name}" (registered: ${known.join(', ')})`);
       return buildStateMachineArn(scope, name);
     },
+    injectFaults: (spec) => faults.arm(spec),
+    clearFaults: () => faults.clear(),
     close() {
       closing ??= (async () => {
         await store.closeAll();

@@ -2,22 +2,27 @@ import { assertArn } from './arns';
 import { SfnServiceError } from './errors';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './executions';
 import type { HistoryEvent } from './history';
+import { epochSeconds, executionArnOf, optionalBoolean, optionalNumber, optionalString, requiredString, validationError, type OperationInput } from './input';
 import type { JsonValue } from './json';
+import { machineOperations } from './machine-operations';
 import { paginate } from './paging';
+import { EXECUTION_STATUSES } from './persisted';
 import type { TaskTokenRegistry } from './task-tokens';
 
-export type OperationInput = Record<string, unknown>;
-export type Operation = (input: OperationInput) => Record<string, unknown>;
+export type { OperationInput } from './input';
+export type Operation = (input: OperationInput) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
-const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES;
 
 /** The supported Step Functions API operations, by name (the part after `AWSStepFunctions.`). */
 export function createOperations(store: ExecutionStore, tokens: TaskTokenRegistry): Record<string, Operation> {
   return {
-    StartExecution(input) {
+    ...machineOperations(store),
+
+    async StartExecution(input) {
       const stateMachineArn = requiredString(input, 'stateMachineArn');
       assertArn(stateMachineArn, 'stateMachine');
-      const record = store.start(stateMachineArn, optionalString(input, 'name'), optionalString(input, 'input') ?? '{}');
+      const record = await store.start(stateMachineArn, optionalString(input, 'name'), optionalString(input, 'input') ?? '{}');
       return { executionArn: record.executionArn, startDate: epochSeconds(record.startDate) };
     },
 
@@ -53,7 +58,7 @@ export function createOperations(store: ExecutionStore, tokens: TaskTokenRegistr
       return { events: page.map((event) => wireEvent(event, includeData)), nextToken };
     },
 
-    SendTaskSuccess(input) {
+    async SendTaskSuccess(input) {
       const token = requiredString(input, 'taskToken');
       const output = requiredString(input, 'output');
       let parsed: JsonValue;
@@ -62,13 +67,13 @@ export function createOperations(store: ExecutionStore, tokens: TaskTokenRegistr
       } catch {
         throw new SfnServiceError('InvalidOutput', `Invalid Output: '${output}'`);
       }
-      tokens.succeed(token, parsed);
+      await store.completeTask(token, { output: parsed });
       return {};
     },
 
-    SendTaskFailure(input) {
+    async SendTaskFailure(input) {
       const token = requiredString(input, 'taskToken');
-      tokens.fail(token, optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
+      await store.completeTask(token, { error: optionalString(input, 'error') ?? '', cause: optionalString(input, 'cause') ?? '' });
       return {};
     },
 
@@ -118,44 +123,4 @@ function wireEvent(event: HistoryEvent, includeData: boolean): Record<string, un
       : Object.fromEntries(Object.entries(event.details).filter(([key]) => !EXECUTION_DATA_FIELDS.has(key)));
   }
   return wire;
-}
-
-/** The JSON protocol sends timestamps as epoch seconds (fractional). */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
-}
-
-function executionArnOf(input: OperationInput): string {
-  const arn = requiredString(input, 'executionArn');
-  assertArn(arn, 'execution');
-  return arn;
-}
-
-function validationError(detail: string): SfnServiceError {
-  return new SfnServiceError('ValidationException', `1 validation error detected: ${detail}`);
-}
-
-function requiredString(input: OperationInput, key: string): string {
-  const value = optionalString(input, key);
-  if (value === undefined) throw validationError(`Value null at '${key}' failed to satisfy constraint: Member must not be null`);
-  return value;
-}
-
-function optionalString(input: OperationInput, key: string): string | undefined {
-  return optionalOfType(input, key, 'string') as string | undefined;
-}
-
-function optionalNumber(input: OperationInput, key: string): number | undefined {
-  return optionalOfType(input, key, 'number') as number | undefined;
-}
-
-function optionalBoolean(input: OperationInput, key: string): boolean | undefined {
-  return optionalOfType(input, key, 'boolean') as boolean | undefined;
-}
-
-function optionalOfType(input: OperationInput, key: string, type: 'string' | 'number' | 'boolean'): unknown {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== type) throw new SfnServiceError('SerializationException', `Expected ${type} for '${key}'`);
-  return value;
 }

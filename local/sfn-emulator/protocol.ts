@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CONTROL_PREFIX, handleControl } from './control';
 import { SfnServiceError } from './errors';
+import { faultError, type FaultSwitch } from './faults';
 import type { Operation, OperationInput } from './operations';
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -11,18 +13,33 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * AWS JSON 1.0 over HTTP: `POST /`, `X-Amz-Target: AWSStepFunctions.<Operation>`, JSON body in and out.
  * Errors are `{"__type": "<namespace>#<Code>", "message": "..."}`. SigV4 signatures are not verified.
+ * Paths under /_emulator/ are the emulator's control endpoint (see control.ts).
  */
-export function createProtocolServer(operations: Record<string, Operation>, log: (line: string) => void): Server {
+export function createProtocolServer(operations: Record<string, Operation>, faults: FaultSwitch, log: (line: string) => void): Server {
   return createServer((request, response) => {
-    handle(request, response, operations, log).catch((error: unknown) => log(`[sfn] could not answer a request: ${String(error)}`));
+    handle(request, response, operations, faults, log).catch((error: unknown) => log(`[sfn] could not answer a request: ${String(error)}`));
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, operations: Record<string, Operation>, log: (line: string) => void): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  operations: Record<string, Operation>,
+  faults: FaultSwitch,
+  log: (line: string) => void,
+): Promise<void> {
   try {
-    const operation = resolveOperation(request, operations);
-    const input = parseInput(await readBody(request));
-    send(response, 200, operation(input));
+    if (request.url?.startsWith(CONTROL_PREFIX)) return handleControl(request, await readBody(request), response, faults);
+    const { name, operation } = resolveOperation(request, operations);
+    const body = await readBody(request);
+    const fault = faults.take(name);
+    if (fault === 'connection-reset') {
+      log(`[sfn] fault switch: resetting the connection of a ${name} call`);
+      request.socket.destroy();
+      return;
+    }
+    if (fault) throw faultError(fault);
+    send(response, 200, await operation(parseInput(body)));
   } catch (error) {
     if (error instanceof SfnServiceError) {
       send(response, error.statusCode, error.toBody());
@@ -33,14 +50,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, operat
   }
 }
 
-function resolveOperation(request: IncomingMessage, operations: Record<string, Operation>): Operation {
+function resolveOperation(request: IncomingMessage, operations: Record<string, Operation>): { name: string; operation: Operation } {
   const target = request.headers['x-amz-target'];
   const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
   const operation = request.method === 'POST' && name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
-  if (!operation) {
+  if (!operation || name === undefined) {
     throw new SfnServiceError('UnknownOperationException', `Unknown operation: ${request.method ?? '?'} ${String(target ?? '(no X-Amz-Target)')}`);
   }
-  return operation;
+  return { name, operation };
 }
 
 function parseInput(body: string): OperationInput {

@@ -15,8 +15,17 @@ export interface TaskRuntime {
   tokens: TaskTokenRegistry;
   functions: LambdaFunctionRegistry;
   record: (type: string, details?: Record<string, unknown>) => void;
+  /**
+   * A callback task issued its token. Awaited before the function runs: the function hands the token
+   * to someone outside (an approver), who may use it after an emulator restart, so it must be on disk.
+   */
+  onCallbackIssued: (stateName: string, token: string, deadline: number | undefined) => Promise<void>;
+  /** The callback task's function returned: the token is out. */
+  onCallbackSubmitted: (stateName: string, token: string) => void;
   log: (line: string) => void;
 }
+
+const CALLBACK_RESOURCE = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
 
 export type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
 
@@ -86,21 +95,51 @@ async function invokeLambdaCallback(
   runtime: TaskRuntime,
 ): Promise<JsonValue> {
   const { token, result } = runtime.tokens.issue(runtime.executionArn, task.name, deadline);
-  result.catch(() => undefined); // awaited below; may be rejected (stop) while the function still runs
   const parameters = replaceInStrings(input, runtime.tokenPlaceholder, token);
+  runtime.record('TaskScheduled', { ...CALLBACK_RESOURCE, region: runtime.region, parameters: JSON.stringify(parameters), timeoutInSeconds: timeout });
+  runtime.record('TaskStarted', CALLBACK_RESOURCE);
+  await runtime.onCallbackIssued(task.name, token, deadline);
+  if (runtime.signal.aborted) {
+    runtime.tokens.close(token);
+    throw executionClosedError();
+  }
+  await submitCallback(task, parameters, token, runtime);
+  return awaitCallback(result, runtime);
+}
+
+/**
+ * Re-enters a callback task after a restart with the token issued before it (see resume.ts): the
+ * function is invoked again only if it had not returned yet (at least once, like Lambda's retries).
+ */
+export async function resumeCallback(
+  task: TaskStateInfo,
+  engineInput: JsonValue,
+  pending: { token: string; result: Promise<JsonValue>; submitted: boolean },
+  runtime: TaskRuntime,
+): Promise<JsonValue> {
+  if (!pending.submitted) {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // as in runTask: history order
+    const parameters = replaceInStrings(withoutTimeoutParameter(engineInput), runtime.tokenPlaceholder, pending.token);
+    await submitCallback(task, parameters, pending.token, runtime);
+  }
+  return awaitCallback(pending.result, runtime);
+}
+
+async function submitCallback(task: TaskStateInfo, parameters: JsonValue, token: string, runtime: TaskRuntime): Promise<void> {
   const { functionName, payload } = lambdaParameters(task, parameters);
-  const resource = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
-  runtime.record('TaskScheduled', { ...resource, region: runtime.region, parameters: JSON.stringify(parameters), timeoutInSeconds: timeout });
-  runtime.record('TaskStarted', resource);
   try {
     const invoked = await abortable(invokeFunction(runtime.functions, functionName, payload), runtime.signal);
-    runtime.record('TaskSubmitted', { ...resource, output: JSON.stringify(invokeResponse(invoked)) });
+    runtime.record('TaskSubmitted', { ...CALLBACK_RESOURCE, output: JSON.stringify(invokeResponse(invoked)) });
+    runtime.onCallbackSubmitted(task.name, token);
   } catch (error) {
     runtime.tokens.close(token);
     throw error;
   }
+}
+
+async function awaitCallback(result: Promise<JsonValue>, runtime: TaskRuntime): Promise<JsonValue> {
   const output = await result;
-  runtime.record('TaskSucceeded', { ...resource, output: JSON.stringify(output) });
+  runtime.record('TaskSucceeded', { ...CALLBACK_RESOURCE, output: JSON.stringify(output) });
   return output;
 }
 

@@ -8,13 +8,22 @@ const TOKEN_RANDOM_BYTES = 92;
 /** Timer vs. wall-clock jitter tolerated when matching a timeout to the token it belongs to. */
 const DEADLINE_SLACK_MS = 50;
 
-interface PendingTask {
+/** What SendTaskSuccess / SendTaskFailure delivered for a token. */
+export type TaskOutcome = { output: JsonValue } | { error: string; cause: string };
+
+export interface PendingTask {
   executionArn: string;
   stateName: string;
   /** Epoch ms when the task's timeout elapses, when known. */
   deadline: number | undefined;
   resolve: (output: JsonValue) => void;
   reject: (error: Error) => void;
+}
+
+/** Hands an outcome to the task waiting on the token (an error becomes the task error, for Retry/Catch). */
+export function settleTask(task: PendingTask, outcome: TaskOutcome): void {
+  if ('output' in outcome) task.resolve(outcome.output);
+  else task.reject(new TaskError(outcome.error, outcome.cause));
 }
 
 /**
@@ -29,19 +38,29 @@ export class TaskTokenRegistry {
   /** Issues a new opaque token (base64, like the service's) and the promise its result settles. */
   issue(executionArn: string, stateName: string, deadline: number | undefined): { token: string; result: Promise<JsonValue> } {
     const token = Buffer.concat([TOKEN_MAGIC, randomBytes(TOKEN_RANDOM_BYTES)]).toString('base64');
-    const result = new Promise<JsonValue>((resolve, reject) => {
-      this.pending.set(token, { executionArn, stateName, deadline, resolve, reject });
-    });
-    return { token, result };
+    return { token, result: this.register(token, executionArn, stateName, deadline) };
   }
 
-  succeed(token: string, output: JsonValue): void {
-    this.take(token).resolve(output);
+  /** Makes a token issued before a restart (read from the data directory) pending again. */
+  adopt(token: string, executionArn: string, stateName: string, deadline: number | undefined): Promise<JsonValue> {
+    this.closed.delete(token);
+    return this.register(token, executionArn, stateName, deadline);
   }
 
-  /** The task fails with `error` as the error name and `cause` as the cause, like SendTaskFailure. */
-  fail(token: string, error: string, cause: string): void {
-    this.take(token).reject(new TaskError(error, cause));
+  /** Tokens read from the data directory that were used, timed out or belong to finished executions. */
+  markClosed(tokens: Iterable<string>): void {
+    for (const token of tokens) if (!this.pending.has(token)) this.closed.add(token);
+  }
+
+  /**
+   * Claims a pending token for SendTaskSuccess/SendTaskFailure: from now on it is closed, so a second
+   * call gets TaskTimedOut even before the first one has settled it (see settleTask).
+   */
+  take(token: string): PendingTask {
+    const task = this.lookup(token);
+    this.pending.delete(token);
+    this.closed.add(token);
+    return task;
   }
 
   /** SendTaskHeartbeat: validates the token (HeartbeatSeconds is not emulated). */
@@ -76,11 +95,14 @@ export class TaskTokenRegistry {
     }
   }
 
-  private take(token: string): PendingTask {
-    const task = this.lookup(token);
-    this.pending.delete(token);
-    this.closed.add(token);
-    return task;
+  private register(token: string, executionArn: string, stateName: string, deadline: number | undefined): Promise<JsonValue> {
+    const result = new Promise<JsonValue>((resolve, reject) => {
+      this.pending.set(token, { executionArn, stateName, deadline, resolve, reject });
+    });
+    // Whoever waits for the token awaits `result` itself; this handler only keeps a rejection that
+    // nobody waits for any more (execution stopped while the function still ran) from being "unhandled".
+    result.catch(() => undefined);
+    return result;
   }
 
   private lookup(token: string): PendingTask {

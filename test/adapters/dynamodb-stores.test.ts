@@ -61,11 +61,17 @@ describe('DynamoReleaseStore', () => {
 });
 
 describe('DynamoApprovalStore', () => {
-  it('opens idempotently for the same task token and refuses a second request', async () => {
+  it('opens idempotently for the same task token, moves an undecided request to a retried task\'s token, and refuses once votes exist', async () => {
     const release = await newRelease();
     await approvals.open(requestFor(release), audit('approval.requested'));
     await approvals.open(requestFor(release), audit('approval.requested'));
-    await expect(approvals.open(requestFor(release, { taskToken: 'token-2' }), audit('approval.requested'))).rejects.toBeInstanceOf(ConflictError);
+    // The task was retried (e.g. mail was down): the open request now waits on the new token.
+    await approvals.open(requestFor(release, { taskToken: 'token-2' }), audit('approval.requested'));
+    const moved = await approvals.get(release.id, 'prod');
+    expect(moved).toMatchObject({ taskToken: 'token-2', version: 1 });
+    const alice = castVote(moved!, { voter: 'alice@example.com', decision: 'approve', at }, new Date(at));
+    await approvals.saveVote(alice.request, alice.vote, [audit('approval.vote')]);
+    await expect(approvals.open(requestFor(release, { taskToken: 'token-3' }), audit('approval.requested'))).rejects.toBeInstanceOf(ConflictError);
     expect((await releases.get(release.id))?.status).toBe('waiting_for_approval');
   });
 

@@ -13,7 +13,7 @@ import {
 } from '../../functions/adapters/kubernetes';
 import { readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget, WorkloadConfig } from '../../functions/domain/cluster';
-import { DeploymentNotFoundError, RolloutFailedError, ValidationError } from '../../functions/domain/errors';
+import { ConflictError, DeploymentNotFoundError, RolloutFailedError, ValidationError } from '../../functions/domain/errors';
 import { freePort } from '../../local/free-port';
 import { type KubernetesSimulator, startKubernetesSimulator } from '../../local/k8s-simulator';
 
@@ -282,8 +282,11 @@ describe('KubernetesClusterGateway.setImage', () => {
         throw Object.assign(new Error('conflict'), { code: 409 });
       },
     } as unknown as AppsV1Api;
-    const gateway = new KubernetesClusterGateway(apps, { conflictAttempts: 2 });
-    await expect(gateway.setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new')).rejects.toMatchObject({ code: 409 });
+    const gateway = new KubernetesClusterGateway(apps, { conflictAttempts: 2, sleep: async () => {} });
+    const error = await gateway.setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ name: 'Conflict', cause: { code: 409 } });
+    expect((error as Error).message).toBe('updating deployment shop/web: the object was modified by another writer on each of 2 attempts (409 Conflict); try again');
   });
 });
 

@@ -79,7 +79,7 @@ describe('GatekeeperStack', () => {
     });
   });
 
-  it('runs five arm64 Node.js Lambdas from locally bundled ESM assets', () => {
+  it('runs every Lambda (five steps and API, the reconciler) on arm64 from locally bundled ESM assets', () => {
     const functions = resourcesOfType(json, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(lambdaNames.length);
     for (const [, fn] of functions) {
@@ -163,7 +163,9 @@ describe('GatekeeperStack', () => {
     const granted = new Set(taskResponses.flatMap(({ statement }) => asArray(statement.Action)));
     expect(granted).toContain('states:SendTaskSuccess');
     expect(granted).toContain('states:SendTaskFailure');
-    for (const { statement } of taskResponses) expect(statement.Resource).toEqual({ Ref: stateMachineId });
+    // By reference (the API), or by its fixed name where a reference would be a cycle (the approval step, the reconciler).
+    const byName = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${String(resourcesOfType(json, 'AWS::StepFunctions::StateMachine')[0]?.[1].Properties?.StateMachineName)}`]] };
+    for (const { statement } of taskResponses) expect([{ Ref: stateMachineId }, byName]).toContainEqual(statement.Resource);
   });
 
   it('has no wildcard actions and no wildcard resources beyond what AWS requires', () => {
@@ -228,17 +230,25 @@ describe('GatekeeperStack', () => {
     for (const send of sends) expect(JSON.stringify(send.statement.Resource)).toContain(`"Ref":"${identityId}"`);
   });
 
-  it('lets deploy and rollback edit only the configured namespaces of the cluster', () => {
+  it('lets deploy and rollback edit, and the approval step and reconciler only read, the configured namespaces of the cluster', () => {
     const entries = resourcesOfType(json, 'AWS::EKS::AccessEntry');
-    expect(entries).toHaveLength(2);
-    for (const [, entry] of entries) {
+    expect(entries).toHaveLength(4);
+    const policies = entries.map(([id, entry]) => {
       expect(entry.Properties).toMatchObject({
         ClusterName: cdkJsonContext.clusterName,
         Type: 'STANDARD',
         AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: cdkJsonContext.clusterNamespaces } }],
       });
-      expect(JSON.stringify(entry.Properties)).toContain('cluster-access-policy/AmazonEKSEditPolicy');
-    }
+      return `${id}:${/AmazonEKS(\w+)Policy/.exec(JSON.stringify(entry.Properties))?.[1]}`;
+    });
+    expect(policies.filter((p) => p.endsWith(':Edit')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/Deploy/), expect.stringMatching(/Rollback/)]);
+    expect(policies.filter((p) => p.endsWith(':View')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/RequestApproval/), expect.stringMatching(/Reconcile/)]);
+  });
+
+  it('runs the reconciler every minute', () => {
+    const rules = resourcesOfType(json, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
   });
 
   it('exports the outputs', () => {

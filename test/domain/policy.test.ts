@@ -115,7 +115,7 @@ describe('unsatisfiable', () => {
 describe('parsePolicy', () => {
   it('fills omitted fields from the default policy', () => {
     expect(parsePolicy({})).toEqual(DEFAULT_POLICY);
-    expect(DEFAULT_POLICY).toEqual({ required: 1, rules: [], timeoutSeconds: 72 * 3600, supersede: true, rollbackRequiresApproval: false, freeze: { windows: [], onFreeze: 'wait' } });
+    expect(DEFAULT_POLICY).toEqual({ required: 1, rules: [], timeoutSeconds: 72 * 3600, supersede: true, rollbackRequiresApproval: false, onDrift: 'proceed', freeze: { windows: [], onFreeze: 'wait' } });
   });
 
   it('accepts a full policy, including rule mins that add up to more than required', () => {
@@ -125,10 +125,12 @@ describe('parsePolicy', () => {
       timeoutSeconds: 3600,
       supersede: false,
       rollbackRequiresApproval: true,
+      onDrift: 'refuse',
       freeze: { windows: [{ kind: 'weekly', timeZone: 'Europe/Berlin', days: ['fri'], start: '18:00', end: '00:00' }], onFreeze: 'fail' },
     };
     expect(parsePolicy(input)).toEqual(input);
     expect(() => parsePolicy({ rollbackRequiresApproval: 'yes' })).toThrow(/rollbackRequiresApproval must be true or false/);
+    expect(() => parsePolicy({ onDrift: 'ignore' })).toThrow(/onDrift must be "proceed" or "refuse"/);
   });
 
   it('keeps the default policy immutable', () => {

@@ -8,6 +8,7 @@ import { DynamoCatalogStore } from '../../functions/adapters/dynamodb/catalog-st
 import { DynamoConfigStore } from '../../functions/adapters/dynamodb/config-store';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { DynamoDeploymentStore } from '../../functions/adapters/dynamodb/deployment-store';
+import { DynamoEnvironmentHealth } from '../../functions/adapters/dynamodb/environment-health';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
 import { createClusterGateway } from '../../functions/adapters/kubernetes';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
@@ -47,6 +48,8 @@ beforeAll(async () => {
     newId: randomUUID,
     log: silentLogger,
     configs: new DynamoConfigStore(db, tableName),
+    health: new DynamoEnvironmentHealth(db, tableName),
+    deployments,
     cluster: createClusterGateway({ KUBECONFIG_PATH: join(dir, 'kubeconfig'), ROLLOUT_TIMEOUT_SECONDS: 5, ROLLOUT_POLL_MS: 10 }),
     rollout: { timeoutMs: 3000, pollIntervalMs: 10 },
   };

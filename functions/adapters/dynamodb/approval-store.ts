@@ -3,11 +3,14 @@ import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
 import { ConflictError } from '../../domain/errors';
+import type { Directory } from '../../domain/authorization';
 import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
+import { directoryFromItem } from './directory-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { publishWrites } from './config-items';
 import { keys, withoutKeys } from './keys';
+import { terminalStatusValues } from './terminal-status';
 import { queryAll } from './query-all';
 
 /** Pending requests sit in one index partition, ordered by app, environment and age. */
@@ -34,6 +37,8 @@ export function closeRequestWrite(tableName: string, request: ApprovalRequest, s
   };
 }
 
+const NOT_FINISHED = `NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`;
+
 export class DynamoApprovalStore implements ApprovalStore {
   private readonly audited: AuditedWriter;
 
@@ -58,10 +63,30 @@ export class DynamoApprovalStore implements ApprovalStore {
       if (!isConditionFailure(error)) throw error;
       // A retried invocation of the same task finds its own request already open.
       const existing = await this.get(request.releaseId, request.environment);
-      if (existing?.taskToken !== request.taskToken) {
-        throw new ConflictError(`release ${request.releaseId} already has an approval request for ${request.environment}`);
+      if (existing?.taskToken === request.taskToken) return;
+      // A retry of the task (e.g. after mail was down) waits on a new token: the open request, undecided, moves to it.
+      if (existing?.status === 'pending' && existing.votes.length === 0) {
+        await conditionally(
+          () => this.audited.write([this.moveToken(existing, request.taskToken)], { ...audit, detail: { ...audit.detail, retried: true } }),
+          `the approval request of release ${request.releaseId} changed while its task was retried`,
+        );
+        return;
       }
+      throw new ConflictError(`release ${request.releaseId} already has an approval request for ${request.environment}`);
     }
+  }
+
+  private moveToken(existing: ApprovalRequest, taskToken: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.approval(existing.releaseId, existing.environment),
+        UpdateExpression: 'SET taskToken = :token, version = version + :one',
+        ConditionExpression: 'version = :version AND #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':one': 1, ':version': existing.version, ':pending': 'pending' },
+      },
+    };
   }
 
   async get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined> {
@@ -69,19 +94,21 @@ export class DynamoApprovalStore implements ApprovalStore {
     return result.Item ? withoutKeys<ApprovalRequest>(result.Item) : undefined;
   }
 
-  async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead }> {
+  async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }> {
     const result = await this.db.send(
       new TransactGetCommand({
         TransactItems: [
           { Get: { TableName: this.tableName, Key: keys.approval(releaseId, environment) } },
           { Get: { TableName: this.tableName, Key: keys.auditHead(app) } },
+          { Get: { TableName: this.tableName, Key: keys.directory() } },
         ],
       }),
     );
-    const [request, head] = (result.Responses ?? []).map((r) => r.Item);
+    const [request, head, directory] = (result.Responses ?? []).map((r) => r.Item);
     return {
       request: request ? withoutKeys<ApprovalRequest>(request) : undefined,
       auditHead: head ? { seq: head.seq as number, hash: head.hash as string } : EMPTY_CHAIN,
+      directory: directoryFromItem(directory),
     };
   }
 
@@ -121,7 +148,9 @@ export class DynamoApprovalStore implements ApprovalStore {
     const publishing = next.status === 'approved' && next.gate === 'config' && publish;
     const onApproved = next.status !== 'approved' ? [] : publishing ? publishWrites(this.tableName, publish.version, publish.draft, next.policyVersion) : [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)];
     // One operation per item: when publishing, the environment's update carries the policy check itself.
-    const checks = publishing ? [] : [policyUnchanged];
+    // A finished release takes no more votes: its requests were closed with it, and this holds the race.
+    const releaseOpen = next.gate === 'image' && next.status !== 'approved' ? [this.releaseNotFinished(next.releaseId)] : [];
+    const checks = publishing ? [] : [policyUnchanged, ...releaseOpen];
     await conditionally(
       () => this.audited.write([update, ...checks, ...onApproved], audit, auditHead && new Map([[next.app, auditHead]])),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
@@ -150,9 +179,21 @@ export class DynamoApprovalStore implements ApprovalStore {
         TableName: this.tableName,
         Key: keys.release(releaseId),
         UpdateExpression: `SET #status = :status, updatedAt = :at${approvedBy ? ', approvedBy = :approvedBy' : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
+        ConditionExpression: `attribute_exists(pk) AND ${NOT_FINISHED}`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at, ...(approvedBy ? { ':approvedBy': approvedBy } : {}) },
+        ExpressionAttributeValues: { ':status': status, ':at': at, ...(approvedBy ? { ':approvedBy': approvedBy } : {}), ...terminalStatusValues },
+      },
+    };
+  }
+
+  private releaseNotFinished(releaseId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        ConditionExpression: NOT_FINISHED,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: terminalStatusValues,
       },
     };
   }

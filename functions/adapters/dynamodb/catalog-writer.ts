@@ -4,7 +4,7 @@ import type { App } from '../../domain/catalog';
 import type { ApprovalPolicy } from '../../domain/policy';
 import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure } from './conditional';
-import { keys } from './keys';
+import { keys, sweeps } from './keys';
 
 /**
  * Registers apps and their environments, with the audit event in
@@ -35,7 +35,7 @@ export class DynamoCatalogWriter {
       },
     };
     const environments = app.environments.map((env) => ({
-      Put: { TableName: this.tableName, Item: { ...keys.environment(app.name, env.name), kind: 'environment', ...env } },
+      Put: { TableName: this.tableName, Item: { ...keys.environment(app.name, env.name), kind: 'environment', ...sweeps.environments, gsi2sk: `${app.name}#${env.name}`, ...env } },
     }));
     try {
       await this.audited.write([appItem, ...environments], audit);

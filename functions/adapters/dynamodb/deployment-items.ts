@@ -35,36 +35,48 @@ export function deploymentWrites(tableName: string, finish: DeploymentFinish) {
       },
     },
   };
-  const rolledBack = finish.rolledBackId
-    ? [
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.deployment(d.app, d.environment, finish.rolledBackId),
-            UpdateExpression: 'SET #result = :rolledBack',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#result': 'result' },
-            ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
-          },
-        },
-      ]
-    : [];
+  const rolledBack = finish.rolledBackId ? [markDeployment(tableName, d.app, d.environment, finish.rolledBackId, 'rolled_back')] : [];
   return [history, bucket, ...rolledBack];
+}
+
+/** Rewrites a history record's result once what followed it is known (rolled back, or its rollback failed). */
+export function markDeployment(tableName: string, app: string, environment: string, id: string, result: 'rolled_back' | 'rollback_failed') {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.deployment(app, environment, id),
+      UpdateExpression: 'SET #result = :result',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#result': 'result' },
+      ExpressionAttributeValues: { ':result': result },
+    },
+  };
+}
+
+/** What a stage change does to its environment item, besides the failure streak. */
+export interface EnvironmentChanges {
+  /** Attributes to set (`current`, `deploying`, `attention`). */
+  set?: Record<string, unknown>;
+  /** Attributes to remove (`deploying`, `drift`, `attention`). */
+  remove?: string[];
+  finish?: DeploymentFinish;
 }
 
 /**
  * One update of the environment item for a stage change: what it now runs
- * (after a success) and its failure streak (after any finished deployment).
- * DynamoDB allows one operation per item in a transaction, hence one update.
+ * (after a success), the deploy in progress, the attention flag and its failure
+ * streak (after any finished deployment). DynamoDB allows one operation per
+ * item in a transaction, hence one update.
  */
-export function environmentUpdate(tableName: string, app: string, environment: string, changes: { current?: Record<string, unknown>; finish?: DeploymentFinish }) {
-  const set: string[] = [];
-  const remove: string[] = [];
+export function environmentUpdate(tableName: string, app: string, environment: string, changes: EnvironmentChanges) {
+  const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  if (changes.current) {
-    set.push('#current = :current');
-    values[':current'] = changes.current;
-  }
+  const set = Object.entries(changes.set ?? {}).map(([name, value]) => {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    return `#${name} = :${name}`;
+  });
+  const remove = (changes.remove ?? []).map((name) => ((names[`#${name}`] = name), `#${name}`));
   const conditions = ['attribute_exists(pk)'];
   if (changes.finish) {
     // Two finishes racing on one environment must not both build on the same streak.
@@ -84,7 +96,7 @@ export function environmentUpdate(tableName: string, app: string, environment: s
       Key: keys.environment(app, environment),
       UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
       ConditionExpression: conditions.join(' AND '),
-      ...(changes.current ? { ExpressionAttributeNames: { '#current': 'current' } } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
       ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
     },
   };

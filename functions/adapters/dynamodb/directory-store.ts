@@ -8,6 +8,13 @@ import { keys } from './keys';
 
 const EMPTY: VersionedDirectory = { version: 0, groups: {}, grants: [] };
 
+/** The directory item as the domain sees it (empty until the first change). */
+export function directoryFromItem(item: Record<string, unknown> | undefined): VersionedDirectory {
+  if (!item) return EMPTY;
+  const { version, groups, grants } = item as unknown as VersionedDirectory;
+  return { version, groups, grants };
+}
+
 /**
  * Groups and grants live in one versioned item: authorizing a request is one
  * GetItem, and every change is conditional on the version it was made from,
@@ -25,9 +32,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
 
   async get(): Promise<VersionedDirectory> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.directory(), ConsistentRead: true }));
-    if (!result.Item) return EMPTY;
-    const { version, groups, grants } = result.Item as VersionedDirectory;
-    return { version, groups, grants };
+    return directoryFromItem(result.Item);
   }
 
   async save(next: Directory, expectedVersion: number, audit: AuditEvent): Promise<VersionedDirectory> {

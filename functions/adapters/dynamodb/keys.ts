@@ -20,6 +20,16 @@ export const keys = {
   configBase: (app: string) => ({ pk: `CONFIG#${app}`, sk: 'BASE' }),
   configVersion: (app: string, env: string, version: number) => ({ pk: `CONFIG#${app}#${env}`, sk: `V#${String(version).padStart(12, '0')}` }),
   configDraft: (app: string, env: string) => ({ pk: `CONFIG#${app}#${env}`, sk: 'DRAFT' }),
+  /** A side effect that could not be delivered at once (a task callback); the reconciler retries it. */
+  outbox: (id: string) => ({ pk: 'OUTBOX', sk: id }),
+} as const;
+
+/** gsi2 partitions the reconciler sweeps. */
+export const sweeps = {
+  /** Releases that have not reached a terminal state. */
+  inFlight: { gsi2pk: 'RELEASES#in-flight' },
+  /** Every environment of every app (drift checks). */
+  environments: { gsi2pk: 'ENVIRONMENTS' },
 } as const;
 
 export const partitions = {
@@ -33,6 +43,6 @@ export const partitions = {
 
 /** Strips the table's own attributes from an item before it reaches the domain. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, kind: _kind, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ttl: _ttl, kind: _kind, ...rest } = item;
   return rest as T;
 }

@@ -1,12 +1,19 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
-import type { DeploymentFinish, IdempotencyRecord, ReleaseStore, ReleaseView } from '../../domain/ports';
-import { TERMINAL_STATUSES, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
+import type { ClosedWithoutDecision, DeploymentFinish, IdempotencyRecord, ReleaseFinish, ReleaseStore, ReleaseView } from '../../domain/ports';
+import { ConflictError } from '../../domain/errors';
+import { isTerminal, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
+import { closeRequestWrite } from './approval-store';
 import { AuditedWriter } from './audit-items';
-import { conditionally, writeIf } from './conditional';
-import { deploymentWrites, environmentUpdate } from './deployment-items';
-import { keys, partitions, withoutKeys } from './keys';
+import { conditionally, isConditionFailure, writeIf } from './conditional';
+import { deploymentWrites, environmentUpdate, markDeployment, type EnvironmentChanges } from './deployment-items';
+import { keys, partitions, sweeps, withoutKeys } from './keys';
+import { queryAll } from './query-all';
+import { terminalStatusValues } from './terminal-status';
+
+/** Attempts of read → write when a vote or close races the finish. */
+const FINISH_ATTEMPTS = 6;
 
 const OPEN_REVIEWS = 'REVIEWS#open';
 
@@ -29,6 +36,9 @@ export class DynamoReleaseStore implements ReleaseStore {
           kind: 'release',
           // Break-glass releases wait in the review queue until an approver closes their review.
           ...(release.breakGlass ? { gsi1pk: OPEN_REVIEWS, gsi1sk: `${release.createdAt}#${release.id}` } : {}),
+          // In flight until finished: the reconciler sweeps this index.
+          ...sweeps.inFlight,
+          gsi2sk: `${release.createdAt}#${release.id}`,
           ...release,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -103,43 +113,120 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 
   async saveStage(release: Release, stage: Stage, audit: AuditEvent, finish?: DeploymentFinish): Promise<void> {
-    const stageUpdate = {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.release(release.id),
-        UpdateExpression: 'SET stages.#env = :stage, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#env': stage.environment },
-        ExpressionAttributeValues: { ':stage': stage, ':at': audit.at },
-      },
-    };
-    // A succeeded stage becomes what the environment runs (shown to the next approvers).
-    const current = stage.status === 'succeeded' ? { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? audit.at } : undefined;
-    const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...(current ? { current } : {}), ...(finish ? { finish } : {}) });
+    const stageUpdate = this.stageWrite(release.id, stage, audit.at);
+    const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...environmentChangesFor(release, stage, audit.at), ...(finish ? { finish } : {}) });
     const writes = [stageUpdate, ...(environment ? [environment] : []), ...(finish ? deploymentWrites(this.tableName, finish) : [])];
     await conditionally(() => this.audited.write(writes, audit), `${release.app}/${stage.environment} changed while this deployment was recorded; the step is retried`);
   }
 
-  finish(releaseId: string, outcome: { status: ReleaseStatus; at: string; reason?: string }, audit: AuditEvent): Promise<boolean> {
-    const update = {
+  async finish(releaseId: string, outcome: ReleaseFinish, audit: AuditEvent): Promise<boolean> {
+    for (let attempt = 1; attempt <= FINISH_ATTEMPTS; attempt++) {
+      const view = await this.view(releaseId);
+      if (!view || isTerminal(view.release.status)) return false;
+      const pending = view.approvals.filter((request) => request.status === 'pending');
+      const reason = outcome.reason ?? `the release ended ${outcome.status}`;
+      const closes = pending.map((request) => closeRequestWrite(this.tableName, request, requestStatusFor(outcome.status), reason, outcome.at));
+      const closeAudits = pending.map((request) => ({
+        ...audit,
+        id: `${audit.id}.${request.environment}`,
+        action: 'approval.decided' as const,
+        subject: `release/${releaseId}/approval/${request.environment}`,
+        detail: { status: requestStatusFor(outcome.status), reason },
+      }));
+      const forget = outcome.forgetIdempotency
+        ? [{ Delete: { TableName: this.tableName, Key: keys.idempotency(outcome.forgetIdempotency.identity, outcome.forgetIdempotency.key) } }]
+        : [];
+      try {
+        await this.audited.write([this.finishWrite(releaseId, outcome), ...closes, ...forget], [audit, ...closeAudits]);
+        return true;
+      } catch (error) {
+        // A vote or a close moved a request (or the release ended) meanwhile: read again.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new ConflictError(`release ${releaseId} kept changing while it was being finished; the step is retried`);
+  }
+
+  async recordRollbackFailure(release: Release, stage: Stage, failedDeploymentId: string, audit: AuditEvent): Promise<void> {
+    const writes = [
+      this.stageWrite(release.id, stage, audit.at),
+      environmentUpdate(this.tableName, release.app, stage.environment, environmentChangesFor(release, stage, audit.at))!,
+      markDeployment(this.tableName, release.app, stage.environment, failedDeploymentId, 'rollback_failed'),
+    ];
+    await conditionally(() => this.audited.write(writes, audit), `${release.app}/${stage.environment} changed while the failed rollback was recorded; the step is retried`);
+  }
+
+  async listInFlight(): Promise<Release[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :inFlight',
+      ExpressionAttributeValues: { ':inFlight': sweeps.inFlight.gsi2pk },
+    });
+    return items.map((item) => withoutKeys<Release>(item));
+  }
+
+  private stageWrite(releaseId: string, stage: Stage, at: string) {
+    return {
       Update: {
         TableName: this.tableName,
         Key: keys.release(releaseId),
-        UpdateExpression: `SET #status = :status, finishedAt = :at, updatedAt = :at${outcome.reason ? ', reason = :reason' : ''}`,
+        UpdateExpression: 'SET stages.#env = :stage, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#env': stage.environment },
+        ExpressionAttributeValues: { ':stage': stage, ':at': at },
+      },
+    };
+  }
+
+  private finishWrite(releaseId: string, outcome: ReleaseFinish) {
+    const stages = outcome.stages ?? [];
+    const set = ['#status = :status', 'finishedAt = :at', 'updatedAt = :at', ...(outcome.reason ? ['reason = :reason'] : []), ...stages.map((_, i) => `stages.#s${i} = :s${i}`)];
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        UpdateExpression: `SET ${set.join(', ')} REMOVE gsi2pk, gsi2sk`,
         // A release ends once: a retried step must not rewrite history.
         ConditionExpression: `attribute_exists(pk) AND NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(stages.map((stage, i) => [`#s${i}`, stage.environment])) },
         ExpressionAttributeValues: {
           ':status': outcome.status,
           ':at': outcome.at,
           ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+          ...Object.fromEntries(stages.map((stage, i) => [`:s${i}`, stage])),
           ...terminalStatusValues,
         },
       },
     };
-    return writeIf(() => this.audited.write([update], audit));
   }
 }
 
-/** `:t0`…`:t4` for conditions on "not yet finished". */
-export const terminalStatusValues = Object.fromEntries(TERMINAL_STATUSES.map((status, i) => [`:t${i}`, status]));
+/**
+ * What a stage change means for its environment: a deploy in progress is
+ * marked (drift checks leave it alone), a success becomes what the environment
+ * runs and clears drift and the attention flag, a failed rollback raises it.
+ * A failed rollout keeps the mark: its rollback follows.
+ */
+function environmentChangesFor(release: Release, stage: Stage, at: string): EnvironmentChanges {
+  switch (stage.status) {
+    case 'running':
+      return { set: { deploying: { releaseId: release.id, since: stage.startedAt } } };
+    case 'succeeded':
+      return {
+        set: { current: { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? at, ...(stage.configHash ? { configHash: stage.configHash } : {}) } },
+        remove: ['deploying', 'drift', 'attention'],
+      };
+    case 'rolled_back':
+      return { remove: ['deploying'] };
+    case 'rollback_failed':
+      return { set: { attention: { since: at, releaseId: release.id, reason: stage.detail ?? 'the rollback failed' } }, remove: ['deploying'] };
+    case 'failed':
+      return {};
+  }
+}
+
+/** A request still open when its release ends is closed with the matching status. */
+function requestStatusFor(status: ReleaseStatus): ClosedWithoutDecision {
+  return status === 'expired' || status === 'superseded' ? status : 'cancelled';
+}

@@ -1,5 +1,23 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
+/**
+ * gsi1: review queue and pending approvals. gsi2: in-flight work the reconciler
+ * sweeps (releases not yet terminal, every environment for drift checks), so it
+ * reads by Query, never a Scan.
+ */
+export const INDEX_NAMES = ['gsi1', 'gsi2'] as const;
+
+export function globalSecondaryIndex(name: (typeof INDEX_NAMES)[number]) {
+  return {
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
+      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
 /** The table as CDK defines it (cdk/), for the local stack and the tests. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -10,20 +28,13 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: 'sk', AttributeType: 'S' },
       { AttributeName: 'gsi1pk', AttributeType: 'S' },
       { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      { AttributeName: 'gsi2pk', AttributeType: 'S' },
+      { AttributeName: 'gsi2sk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: 'gsi1',
-        KeySchema: [
-          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    GlobalSecondaryIndexes: INDEX_NAMES.map(globalSecondaryIndex),
   };
 }

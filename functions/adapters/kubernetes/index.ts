@@ -51,7 +51,11 @@ export function buildKubeConfig(config: KubernetesConfig, options: ClusterGatewa
 
 export function createClusterGateway(config: KubernetesConfig, options: ClusterGatewayOptions = {}): ClusterGateway {
   const kubeConfig = buildKubeConfig(config, options);
-  return new KubernetesClusterGateway(kubeConfig.makeApiClient(AppsV1Api), { ...options, core: options.core ?? kubeConfig.makeApiClient(CoreV1Api) });
+  return new KubernetesClusterGateway(kubeConfig.makeApiClient(AppsV1Api), {
+    ...options,
+    core: options.core ?? kubeConfig.makeApiClient(CoreV1Api),
+    server: options.server ?? kubeConfig.getCurrentCluster()?.server,
+  });
 }
 
 /** The RolloutOptions the configuration asks for. */

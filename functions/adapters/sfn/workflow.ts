@@ -1,15 +1,31 @@
 import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  InvalidToken,
+  TaskDoesNotExist,
+  TaskTimedOut,
   SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { AwsConfig } from '../../config';
-import type { ExecutionEvent, TaskCallbacks, Workflow } from '../../domain/ports';
+import type { CallbackDelivery, ExecutionEvent, ExecutionStatus, TaskCallbacks, Workflow } from '../../domain/ports';
 
 const sfnClient = (aws: AwsConfig) =>
   new SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) });
+
+/** Nothing waits on the token any more (resumed before, timed out, execution ended): a repeat is harmless. */
+async function delivery(call: Promise<unknown>): Promise<CallbackDelivery> {
+  try {
+    await call;
+    return 'delivered';
+  } catch (error) {
+    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) return 'gone';
+    throw error;
+  }
+}
 
 /** SendTaskSuccess / SendTaskFailure for tasks waiting on a token. */
 export class StepFunctionsTaskCallbacks implements TaskCallbacks {
@@ -19,12 +35,12 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
     return new StepFunctionsTaskCallbacks(sfnClient(aws));
   }
 
-  async resume(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery> {
+    return delivery(this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
   }
 
-  async fail(taskToken: string, error: string, cause: string): Promise<void> {
-    await this.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_768) }));
+  fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery> {
+    return delivery(this.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_768) })));
   }
 }
 
@@ -61,6 +77,20 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
       nextToken = page.nextToken;
     } while (nextToken);
     return events;
+  }
+
+  async describe(executionArn: string): Promise<{ status: ExecutionStatus; error?: string; cause?: string } | undefined> {
+    try {
+      const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return {
+        status: (execution.status ?? 'RUNNING') as ExecutionStatus,
+        ...(execution.error ? { error: execution.error } : {}),
+        ...(execution.cause ? { cause: execution.cause } : {}),
+      };
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
   }
 
   async start(name: string, input: Record<string, unknown>): Promise<void> {

@@ -3,7 +3,7 @@ import { assertLinkLive, verifySignature, type LinkClaim } from '../../domain/ap
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { approvalPage, configDetails, decisionPage, releaseDetails } from '../../views/approval-page';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { recordVote } from '../record-vote';
+import { recordVote } from '../../usecases/record-vote';
 
 /**
  * The emailed links (B1). GET renders a confirmation page and never writes, so
@@ -22,9 +22,10 @@ export function approvalLinkRoutes(deps: ApiDeps) {
     let details: string;
     if (request.gate === 'config') details = configDetails(request);
     else {
-      const release = await deps.releases.get(claim.releaseId);
+      const [release, env] = await Promise.all([deps.releases.get(claim.releaseId), deps.catalog.getEnvironment(request.app, request.environment)]);
       if (!release) throw new NotFoundError(`release ${claim.releaseId} does not exist`);
-      details = releaseDetails(request, release);
+      // Drift the reconciler found since the email was sent is shown too.
+      details = releaseDetails(request, release, env?.drift ?? request.drift);
     }
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');

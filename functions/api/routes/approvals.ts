@@ -4,7 +4,8 @@ import { parseApprovalId } from '../../domain/approval';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { readJson } from '../read-json';
-import { recordVote } from '../record-vote';
+import { withCurrentEligibility } from '../../domain/eligibility';
+import { recordVote } from '../../usecases/record-vote';
 import { approvalResponse } from '../release-view';
 
 const decisionSchema = z.strictObject({
@@ -21,10 +22,11 @@ export function approvalRoutes(deps: ApiDeps) {
     if (status !== 'pending') throw new ValidationError('only status=pending is listed; closed requests are part of each release (GET /v1/releases/{id})');
     const identity = c.get('identity');
     const now = deps.clock();
-    // Eligibility is the snapshot each request took when it opened, so the list matches what a vote would accept.
-    const mine = (await deps.approvals.listPending()).filter(
-      (r) => r.eligible.some((e) => e.id === identity) && !r.votes.some((v) => v.voter === identity) && Date.parse(r.expiresAt) > now.getTime(),
-    );
+    // Judged like a vote: eligible when the request opened and still an approver in today's directory.
+    const directory = await deps.directory.get();
+    const mine = (await deps.approvals.listPending())
+      .map((r) => withCurrentEligibility(r, directory))
+      .filter((r) => r.eligible.some((e) => e.id === identity) && !r.votes.some((v) => v.voter === identity) && Date.parse(r.expiresAt) > now.getTime());
     return c.json({ approvals: mine.map((r) => approvalResponse(r, now)) });
   });
 

@@ -4,9 +4,9 @@ import { InvalidStateError, NotFoundError } from '../../domain/errors';
 import { appDefinitionSchema, toApp } from '../app-definition';
 import { readJson } from '../read-json';
 import { parsePolicy } from '../../domain/policy';
-import { errorFields } from '../../observability/logger';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
+import { endPendingRequest } from '../../usecases/end-request';
 
 /** Apps, environments and their policies: readable by anyone with a role on the app, changed by admins. */
 export function appRoutes(deps: ApiDeps) {
@@ -65,10 +65,8 @@ export function appRoutes(deps: ApiDeps) {
     const reason = `the approval policy of ${app}/${env} changed (version ${version}) while this request was pending`;
     const voided: string[] = [];
     for (const request of await deps.approvals.listPending({ app, environment: env })) {
-      if (!(await deps.approvals.close(request, 'cancelled', reason, audit('release.cancelled', `release/${request.releaseId}`, { reason })))) continue;
-      // Configuration requests wait on no execution; only a release's request holds a task token.
-      if (request.taskToken) await deps.workflow.fail(request.taskToken, 'ReleaseCancelled', reason).catch((error: unknown) => deps.log.error('could not end voided execution', { releaseId: request.releaseId, ...errorFields(error) }));
-      voided.push(request.releaseId);
+      const ending = { status: 'cancelled' as const, reason, audit: audit('release.cancelled', `release/${request.releaseId}`, { reason }) };
+      if (await endPendingRequest(deps, request, ending)) voided.push(request.releaseId);
     }
     deps.log.info('policy changed', { app, env, version, voided, by: identity });
     return c.json({ app, environment: env, policy, policyVersion: version, voidedReleases: voided });

@@ -3,7 +3,7 @@ import { verifyChain } from '../../domain/audit-chain';
 import { toCsv, toJsonLines } from '../../domain/audit-export';
 import { ValidationError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
 
 const APP = /^(\*|[a-z0-9][a-z0-9-]{0,62})$/;
 

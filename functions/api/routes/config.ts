@@ -5,8 +5,8 @@ import { configHash, parseConfig, refuseSecrets } from '../../domain/config';
 import { diffConfig, renderDiff, threeWay } from '../../domain/config-diff';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { isProtected, proposeChange } from '../config-changes';
-import { authorize } from '../permissions';
+import { isProtected, proposeChange } from '../../usecases/config-changes';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 
 const changeSchema = z.strictObject({

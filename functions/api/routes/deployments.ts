@@ -4,8 +4,8 @@ import { DEPLOYMENT_ID, lastGoodBefore, type Deployment } from '../../domain/dep
 import { metricsFromBuckets, windowDays, WINDOWS } from '../../domain/dora';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { launch, singleEnvironmentRelease } from '../launch';
-import { authorize } from '../permissions';
+import { launch, singleEnvironmentRelease } from '../../usecases/launch';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 
 const rollbackSchema = z.strictObject({
@@ -68,7 +68,7 @@ export function deploymentRoutes(deps: ApiDeps) {
       approvedBy: target.approvers,
       comment: body.reason,
       commit: target.commit,
-      rollbackOf: { deploymentId: target.id, reason: body.reason },
+      rollbackOf: { deploymentId: target.id, reason: body.reason, ...(target.configVersion !== undefined ? { configVersion: target.configVersion } : {}) },
     });
     await launch(deps, release, {
       action: 'release.rollback',

@@ -4,7 +4,7 @@ import { ROLES, type Directory, type Grant } from '../../domain/authorization';
 import { auditEvent, type AuditEvent } from '../../domain/audit';
 import { NotFoundError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 
 const name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));

@@ -4,10 +4,11 @@ import { Hono, type Context } from 'hono';
 import { ForbiddenError, IdempotencyKeyReusedError, InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { ReleaseView } from '../../domain/ports';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 import { releaseResponse } from '../release-view';
-import { releaseRequestSchema, startRelease } from '../start-release';
+import { releaseRequestSchema, startRelease } from '../../usecases/start-release';
+import { endPendingRequest } from '../../usecases/end-request';
 
 const RELEASE_ID = /^[0-9a-f-]{36}$/;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
@@ -41,8 +42,8 @@ export function releaseRoutes(deps: ApiDeps) {
 
   routes.get('/:id', async (c) => {
     const view = await loadView(deps, c.req.param('id'));
-    await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
-    return c.json(releaseResponse(view, deps.clock()));
+    const directory = await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
+    return c.json(releaseResponse(view, deps.clock(), directory));
   });
 
   /** The execution's history, for where the AWS console is not at hand (the local stack links here). */
@@ -64,14 +65,10 @@ export function releaseRoutes(deps: ApiDeps) {
       throw new InvalidStateError(`release ${release.id} is ${release.status}; only a release waiting for approval can be cancelled`);
     }
     const reason = `cancelled by ${identity}`;
-    const closed = await deps.approvals.close(pending, 'cancelled', reason, auditEvent(deps, {
-      app: release.app,
-      actor: identity,
-      action: 'release.cancelled',
-      subject: `release/${release.id}`,
-    }));
-    if (!closed) throw new InvalidStateError(`the approval of release ${release.id} was decided meanwhile; it can no longer be cancelled`);
-    await deps.workflow.fail(pending.taskToken, 'ReleaseCancelled', reason);
+    const audit = auditEvent(deps, { app: release.app, actor: identity, action: 'release.cancelled', subject: `release/${release.id}` });
+    if (!(await endPendingRequest(deps, pending, { status: 'cancelled', reason, audit }))) {
+      throw new InvalidStateError(`the approval of release ${release.id} was decided or closed meanwhile; it can no longer be cancelled`);
+    }
     deps.log.info('release cancelled', { releaseId: release.id, by: identity });
     return c.json({ id: release.id, status: 'cancelled' }, 202);
   });

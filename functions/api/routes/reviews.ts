@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { can } from '../../domain/authorization';
 import { InvalidStateError, NotFoundError, SelfApprovalError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 
 const reviewSchema = z.strictObject({ comment: z.string().check(z.minLength(1, 'a review needs a comment'), z.maxLength(2000)) });

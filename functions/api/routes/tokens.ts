@@ -5,7 +5,7 @@ import type { ApiToken } from '../../domain/catalog';
 import { NotFoundError } from '../../domain/errors';
 import { generateToken, tokenRecord } from '../../domain/token';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../permissions';
+import { authorize } from '../../usecases/permissions';
 import { readJson } from '../read-json';
 
 const tokenSchema = z.strictObject({

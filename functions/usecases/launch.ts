@@ -4,7 +4,7 @@ import type { IdempotencyRecord } from '../domain/ports';
 import { parsePinnedImage } from '../domain/image';
 import { executionName, type Release } from '../domain/release';
 import { errorFields } from '../observability/logger';
-import type { ApiDeps } from './deps';
+import type { UseCaseDeps as ApiDeps } from './deps';
 
 /**
  * Records a release (a new one or a rollback), then starts its execution. The
@@ -40,7 +40,8 @@ export async function launch(
   } catch (error) {
     deps.log.error('could not start execution', { releaseId: release.id, ...errorFields(error) });
     const reason = 'the release workflow could not be started';
-    await deps.releases.finish(release.id, { status: 'failed', at: deps.clock().toISOString(), reason }, audit('release.start-failed', { reason }));
+    const forgetIdempotency = input.idempotency && { identity: input.idempotency.identity, key: input.idempotency.key };
+    await deps.releases.finish(release.id, { status: 'failed', at: deps.clock().toISOString(), reason, ...(forgetIdempotency ? { forgetIdempotency } : {}) }, audit('release.start-failed', { reason }));
     throw new WorkflowUnavailableError(`${reason}; release ${release.id} was marked failed, retry the request`, { cause: error });
   }
   deps.log.info('release started', { releaseId: release.id, type: release.type ?? 'release', app: release.app, image: release.image, execution: release.executionName, requestedBy: release.requestedBy });

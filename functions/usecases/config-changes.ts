@@ -11,7 +11,7 @@ import type { Release } from '../domain/release';
 import { unsatisfiable } from '../domain/policy';
 import type { ConfigPublication } from '../domain/ports';
 import { configApprovalEmail } from '../views/config-email';
-import type { ApiDeps } from './deps';
+import type { UseCaseDeps as ApiDeps } from './deps';
 import { launch, singleEnvironmentRelease } from './launch';
 
 export interface ProposedChange {

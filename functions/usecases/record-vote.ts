@@ -1,18 +1,14 @@
-import { castVote, type Decision, type VoteResult } from '../domain/approval';
+import { castVote, type ApprovalRequest, type Decision, type VoteResult } from '../domain/approval';
+import type { TaskCallback } from '../domain/ports';
+import { deliverCallback } from './task-callbacks';
 import { auditEvent, type AuditEvent } from '../domain/audit';
 import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
-import { errorFields } from '../observability/logger';
+import { withCurrentEligibility } from '../domain/eligibility';
 import { publicationFor, rolloutConfig } from './config-changes';
-import type { ApiDeps } from './deps';
+import type { UseCaseDeps as ApiDeps } from './deps';
 
 const MAX_ATTEMPTS = 8;
 
-/**
- * Records one approver's decision. Each attempt is one consistent read and one
- * transaction conditional on the request's version, so of any number of
- * simultaneous clicks exactly one closes the request and only that one resumes
- * the state machine. A lost race re-reads and re-decides. Refusals are audited.
- */
 /** Who votes on which request: from a verified email link or an authenticated API caller. */
 export interface Ballot {
   releaseId: string;
@@ -22,12 +18,23 @@ export interface Ballot {
   voter: string;
 }
 
+/**
+ * Records one approver's decision. Each attempt is one consistent read (the
+ * request, the audit head and today's directory together) and one transaction
+ * conditional on the request's version, so of any number of simultaneous clicks
+ * exactly one closes the request and only that one resumes the state machine.
+ * Eligibility is judged against the current directory, so an approver removed
+ * since the request opened is refused. A lost race re-reads and re-decides.
+ * Refusals are audited. Once committed, the decision reaches the state machine
+ * (now, or from the outbox through the reconciler): the voter is never told 500.
+ */
 export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { request, auditHead } = ballot.app
+    const { request: stored, auditHead, directory } = ballot.app
       ? await deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app)
-      : { request: await deps.approvals.get(ballot.releaseId, ballot.environment), auditHead: undefined };
-    if (!request) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
+      : { request: await deps.approvals.get(ballot.releaseId, ballot.environment), auditHead: undefined, directory: await deps.directory.get() };
+    if (!stored) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
+    const request = withCurrentEligibility(stored, directory);
     const at = deps.clock().toISOString();
     const vote = { voter: ballot.voter, decision, at, ...(comment ? { comment } : {}) };
     const audit = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent =>
@@ -65,31 +72,23 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
       throw error;
     }
     deps.log.info('vote recorded', { releaseId: request.releaseId, environment: request.environment, voter: ballot.voter, decision, closedAs: result.closedAs, summary: result.evaluation.summary });
-    if (request.gate === 'image' && result.closedAs) await resumeWorkflow(deps, result);
+    if (request.gate === 'image' && result.closedAs) await deliverCallback(deps, request, decisionCallback(result.request));
     if (publication?.draft.rolloutOnApprove) await rolloutConfig(deps, publication.version, approvers);
     return result;
   }
   throw new ConflictError('too many simultaneous decisions on this request; reload the page and try again');
 }
 
-async function resumeWorkflow(deps: ApiDeps, { request, closedAs }: VoteResult): Promise<void> {
-  const approvers = request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
-  try {
-    if (closedAs === 'approved') {
-      await deps.workflow.resume(request.taskToken, {
-        decision: 'approved',
-        approvedBy: approvers,
-        approvedAt: request.decidedAt,
-        environment: request.environment,
-        image: request.image,
-      });
-    } else {
-      const rejecter = request.votes.find((v) => v.decision === 'reject');
-      await deps.workflow.fail(request.taskToken, 'ApprovalRejected', `Rejected by ${rejecter?.voter}${rejecter?.comment ? `: ${rejecter.comment}` : ''}`);
-    }
-  } catch (error) {
-    // The decision is committed; the operator can see it and the execution still waits (or times out).
-    deps.log.error('decision recorded but the workflow could not be resumed', { releaseId: request.releaseId, ...errorFields(error) });
-    throw error;
+/** The decision, as the task waiting on the request's token is told it. */
+export function decisionCallback(request: ApprovalRequest): TaskCallback {
+  if (request.status === 'approved') {
+    const approvers = request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
+    return {
+      kind: 'success',
+      taskToken: request.taskToken,
+      output: { decision: 'approved', approvedBy: approvers, approvedAt: request.decidedAt, environment: request.environment, image: request.image },
+    };
   }
+  const rejecter = request.votes.find((v) => v.decision === 'reject');
+  return { kind: 'failure', taskToken: request.taskToken, error: 'ApprovalRejected', cause: `Rejected by ${rejecter?.voter}${rejecter?.comment ? `: ${rejecter.comment}` : ''}` };
 }

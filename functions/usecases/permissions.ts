@@ -1,4 +1,4 @@
-import { can, type Action, type Scope } from '../domain/authorization';
+import { can, type Action, type Directory, type Scope } from '../domain/authorization';
 import { ForbiddenError } from '../domain/errors';
 import type { DirectoryStore } from '../domain/ports';
 
@@ -17,8 +17,10 @@ const WHAT: Record<Action, string> = {
 };
 
 /** Throws a 403 that names the caller, the action and where, unless the directory allows it. */
-export async function authorize(directory: DirectoryStore, identity: string, action: Action, scope: Scope): Promise<void> {
-  if (can(await directory.get(), identity, action, scope)) return;
+/** Throws ForbiddenError unless allowed; returns the directory it judged by (callers may need it too). */
+export async function authorize(directory: DirectoryStore, identity: string, action: Action, scope: Scope): Promise<Directory> {
+  const current = await directory.get();
+  if (can(current, identity, action, scope)) return current;
   const where = scope.environment === '*' ? scope.app : `${scope.app}/${scope.environment}`;
   throw new ForbiddenError(`${identity} may not ${WHAT[action]} ${where === '*/*' || where === '*' ? 'Gatekeeper' : where}; ask an admin for a grant`);
 }

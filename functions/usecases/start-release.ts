@@ -15,7 +15,7 @@ import { parsePinnedImage } from '../domain/image';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
 import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
-import type { ApiDeps } from './deps';
+import type { UseCaseDeps as ApiDeps } from './deps';
 import { launch } from './launch';
 import { authorize } from './permissions';
 

@@ -1,0 +1,56 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit';
+import type { Drift, Environment } from '../../domain/catalog';
+import type { EnvironmentHealth } from '../../domain/ports';
+import { AuditedWriter } from './audit-items';
+import { writeIf } from './conditional';
+import { keys, sweeps, withoutKeys } from './keys';
+import { queryAll } from './query-all';
+
+export class DynamoEnvironmentHealth implements EnvironmentHealth {
+  private readonly audited: AuditedWriter;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {
+    this.audited = new AuditedWriter(db, tableName);
+  }
+
+  async listEnvironments(): Promise<Environment[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :environments',
+      ExpressionAttributeValues: { ':environments': sweeps.environments.gsi2pk },
+    });
+    return items.map((item) => withoutKeys<Environment>(item));
+  }
+
+  recordDrift(env: Environment, drift: Drift, audit: AuditEvent): Promise<boolean> {
+    return writeIf(() => this.audited.write([this.update(env, 'SET drift = :drift', { ':drift': drift })], audit));
+  }
+
+  clearDrift(env: Environment, audit: AuditEvent): Promise<boolean> {
+    return writeIf(() => this.audited.write([this.update(env, 'REMOVE drift', {})], audit));
+  }
+
+  /** Conditional on the record and its drift being as read: the recorded image has not moved, the drift is the one seen. */
+  private update(env: Environment, expression: string, values: Record<string, unknown>) {
+    const conditions = [env.current ? '#current.image = :recorded' : 'attribute_not_exists(#current)', env.drift ? 'drift.since = :since' : 'attribute_not_exists(drift)'];
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.environment(env.app, env.name),
+        UpdateExpression: expression,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#current': 'current' },
+        ExpressionAttributeValues: {
+          ...values,
+          ...(env.current ? { ':recorded': env.current.image } : {}),
+          ...(env.drift ? { ':since': env.drift.since } : {}),
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,3 @@
+import { buildReconciler } from '../runtime/reconcile';
+
+export const handler = buildReconciler(process.env);

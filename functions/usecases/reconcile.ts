@@ -1,0 +1,123 @@
+import { type ApprovalRequest } from '../domain/approval';
+import { auditEvent } from '../domain/audit';
+import type { Environment } from '../domain/catalog';
+import type { ReleaseStore, Workflow } from '../domain/ports';
+import { isTerminal, type Release, type Stage } from '../domain/release';
+import { errorFields } from '../observability/logger';
+import { observeEnvironment, type DriftDeps } from './drift';
+import { decisionCallback } from './record-vote';
+import { send, type CallbackDeps } from './task-callbacks';
+
+export const RECONCILER_ACTOR = 'system:reconciler';
+
+/** A release younger than this may still be starting its execution. */
+const START_GRACE_MS = 2 * 60_000;
+const OUTBOX_BATCH = 100;
+
+export interface ReconcileDeps extends CallbackDeps, DriftDeps {
+  releases: ReleaseStore;
+  workflow: Workflow;
+}
+
+export interface ReconcileReport {
+  /** Outbox callbacks delivered (or found no longer needed). */
+  delivered: number;
+  /** Decisions of in-flight releases sent again (most find their task already resumed). */
+  resent: number;
+  /** Releases ended because their execution had ended or never existed. */
+  finished: string[];
+  /** Environments found drifted on this pass (`app/env`). */
+  drifted: string[];
+  /** Faults met on this pass (the next pass tries again). */
+  errors: number;
+}
+
+/**
+ * One pass of the reconciler (every minute in AWS, on a timer locally). It
+ * repairs what single faults leave behind, and is idempotent and safe to run
+ * twice at once (every write it makes is conditional):
+ *  1. delivers task callbacks the outbox holds;
+ *  2. for every in-flight release (an index Query, no Scan): a decided request
+ *     whose execution still runs gets its decision again; an execution that
+ *     ended (or never started) while the record says running ends the release
+ *     `failed`, naming why and what each unfinished stage left behind;
+ *  3. compares every environment no deploy is changing with its cluster (drift).
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { delivered: 0, resent: 0, finished: [], drifted: [], errors: 0 };
+  await deliverOutbox(deps, report);
+  const inFlight = await deps.releases.listInFlight();
+  for (const release of inFlight) {
+    await guarded(deps, report, { releaseId: release.id }, () => reconcileRelease(deps, release, report));
+  }
+  const busy = new Set(inFlight.map((release) => release.id));
+  for (const env of await deps.health.listEnvironments()) {
+    // A deploy or rollback in flight is changing this cluster right now: not drift.
+    if (env.deploying && busy.has(env.deploying.releaseId)) continue;
+    await guarded(deps, report, { app: env.app, environment: env.name }, () => checkDrift(deps, env, report));
+  }
+  if (report.delivered || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });
+  return report;
+}
+
+async function deliverOutbox(deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+  for (const item of await deps.outbox.list(OUTBOX_BATCH)) {
+    try {
+      const outcome = await send(deps.workflow, item.callback);
+      await deps.outbox.remove(item.id);
+      report.delivered += 1;
+      deps.log.info('outbox callback delivered', { releaseId: item.releaseId, callback: item.callback.kind, outcome, attempts: item.attempts + 1 });
+    } catch (error) {
+      report.errors += 1;
+      const { error: name, detail } = errorFields(error);
+      await deps.outbox.recordAttempt(item.id, `${String(name)}: ${String(detail ?? '')}`);
+    }
+  }
+}
+
+async function reconcileRelease(deps: ReconcileDeps, release: Release, report: ReconcileReport): Promise<void> {
+  const view = await deps.releases.view(release.id);
+  if (!view || isTerminal(view.release.status)) return;
+  const execution = await deps.workflow.describe(release.executionArn);
+  if (execution?.status === 'RUNNING') {
+    for (const request of view.approvals.filter(isDecidedImageRequest)) {
+      if ((await send(deps.workflow, decisionCallback(request))) === 'delivered') {
+        report.resent += 1;
+        deps.log.warn('decision delivered by the reconciler', { releaseId: release.id, environment: request.environment, status: request.status });
+      }
+    }
+    return;
+  }
+  if (!execution && deps.clock().getTime() - Date.parse(release.createdAt) < START_GRACE_MS) return;
+  const why = execution
+    ? `its workflow execution ended ${execution.status}${execution.error ? ` (${execution.error}${execution.cause ? `: ${execution.cause}` : ''})` : ''} before the outcome was recorded`
+    : 'its workflow execution does not exist (it never started, or was lost)';
+  const at = deps.clock().toISOString();
+  const stages = Object.values(view.release.stages)
+    .filter((stage) => stage.status === 'running')
+    .map((stage): Stage => ({ ...stage, status: 'failed', finishedAt: at, detail: `${why}; the reconciler compares what the cluster runs with the record (drift)` }));
+  const reason = `${why}; ended by the reconciler`;
+  const audit = auditEvent(deps, { app: release.app, actor: RECONCILER_ACTOR, action: 'release.finished', subject: `release/${release.id}`, at, detail: { status: 'failed', reason } });
+  if (await deps.releases.finish(release.id, { status: 'failed', at, reason, stages }, audit)) {
+    report.finished.push(release.id);
+    deps.log.warn('release ended by the reconciler', { releaseId: release.id, reason });
+  }
+}
+
+const isDecidedImageRequest = (request: ApprovalRequest): boolean =>
+  request.gate === 'image' && (request.status === 'approved' || request.status === 'rejected');
+
+async function checkDrift(deps: ReconcileDeps, env: Environment, report: ReconcileReport): Promise<void> {
+  const { drift } = await observeEnvironment(deps, env, RECONCILER_ACTOR);
+  if (drift) report.drifted.push(`${env.app}/${env.name}`);
+}
+
+/** One item's fault is logged and counted; the pass goes on with the others. */
+async function guarded(deps: ReconcileDeps, report: ReconcileReport, subject: Record<string, string>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    report.errors += 1;
+    deps.log.error('reconciler could not repair an item; the next pass retries', { ...subject, ...errorFields(error) });
+  }
+}
