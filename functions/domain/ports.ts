@@ -201,8 +201,8 @@ export interface Workflow extends TaskCallbacks {
   /** ARN an execution of this name will have; known before it starts so it can be stored first. */
   executionArn(name: string): string;
   start(name: string, input: Record<string, unknown>): Promise<void>;
-  /** The execution's event history, oldest first: state names, inputs and outputs. */
-  history(executionArn: string): Promise<ExecutionEvent[]>;
+  /** The execution's event history, oldest first: state names, inputs and outputs (undefined when it does not exist). */
+  history(executionArn: string): Promise<ExecutionEvent[] | undefined>;
   /** The execution's status (undefined when it does not exist). */
   describe(executionArn: string): Promise<{ status: ExecutionStatus; error?: string; cause?: string } | undefined>;
 }

@@ -27,6 +27,8 @@ export async function restoreExecutions(dataDir: DataDir, store: ExecutionStore,
     if (fields.status !== 'RUNNING') continue;
     if (!machine) {
       log(`[sfn] ${fields.executionArn} is RUNNING but revision ${revision.slice(0, 12)} of its state machine is unknown; it is not resumed`);
+      // No engine run to report the abort of a StopExecution: record it here.
+      live.abortRun = () => live.record.history.record('ExecutionAborted', { error: live.record.error, cause: live.record.cause });
       continue;
     }
     await completeWaitEnd(live);

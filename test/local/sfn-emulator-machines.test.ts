@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator } from '../../local/sfn-emulator';
-import { RecordingFunctions, resumeDefinition, waitFor } from './fixtures/sfn-resume-harness';
+import { RecordingFunctions, resumeDefinition, startEmulator, waitFor } from './fixtures/sfn-resume-harness';
 
 const ACCOUNT = '123456789012';
 const second = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
@@ -79,10 +79,50 @@ describe('state machine operations', () => {
   });
 });
 
-const onPath = (process.env.PATH ?? '').split(delimiter).some((dir) => {
-  try {
-    return require('node:fs').statSync(join(dir, 'aws')).isFile() as boolean;
-  } catch {
-    return false;
-  }
+const awsCli = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'aws')).find((path) => existsSync(path));
+
+/** The AWS CLI (v1 here; botocore parses strictly by the service model) against the emulator. */
+async function cli(url: string, ...args: string[]): Promise<Record<string, unknown>> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: tmpdir(),
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    // Keep the developer's own configuration out of the test.
+    AWS_CONFIG_FILE: join(tmpdir(), 'sfn-emulator-no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'sfn-emulator-no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const { stdout } = await promisify(execFile)(awsCli!, ['stepfunctions', ...args, '--endpoint-url', url, '--region', 'us-east-1', '--output', 'json'], { env });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+describe.skipIf(!awsCli)('the AWS CLI (skipped when `aws` is not on PATH)', () => {
+  it('lists and describes state machines and reads the history of a resumed execution', async () => {
+    const listed = await cli(emulator.url, 'list-state-machines');
+    expect((listed['stateMachines'] as Array<{ name: string }>).map((machine) => machine.name)).toEqual(['a-second', 'sfn-resume']);
+    const described = await cli(emulator.url, 'describe-state-machine', '--state-machine-arn', emulator.stateMachineArn('sfn-resume'));
+    expect(described).toMatchObject({ name: 'sfn-resume', status: 'ACTIVE', type: 'STANDARD', definition: resumeDefinition() });
+
+    // An execution resumed after a restart: its history (with the emulator's ExecutionResumed event) parses.
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-cli-'));
+    const local = new RecordingFunctions();
+    let running = await startEmulator({ dataDir: dir, functions: local.registry });
+    try {
+      const { executionArn } = await running.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: running.emulator.stateMachineArn('sfn-resume'), input: JSON.stringify({ id: 'cli', approvalTimeoutSeconds: 60, pauseSeconds: 0 }) }),
+      );
+      await waitFor(() => local.approvals[0], 'the approval request');
+      await running.stop();
+      running = await startEmulator({ dataDir: dir, functions: local.registry });
+      const events = (await cli(running.emulator.url, 'get-execution-history', '--execution-arn', executionArn!))['events'] as Array<{ id: number; type: string }>;
+      expect(events.map((event) => event.type)).toContain('ExecutionResumed');
+      expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+      const forExecution = await cli(running.emulator.url, 'describe-state-machine-for-execution', '--execution-arn', executionArn!);
+      expect(forExecution).toMatchObject({ name: 'sfn-resume', definition: resumeDefinition() });
+    } finally {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -58,11 +58,15 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
     return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
-  async history(executionArn: string): Promise<ExecutionEvent[]> {
+  async history(executionArn: string): Promise<ExecutionEvent[] | undefined> {
     const events: ExecutionEvent[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken })).catch((error: unknown) => {
+        if (error instanceof ExecutionDoesNotExist) return undefined;
+        throw error;
+      });
+      if (!page) return undefined;
       for (const event of page.events ?? []) {
         const { id, timestamp, type, previousEventId: _previous, ...details } = event;
         const named = Object.values(details).find((d): d is { name: string } => typeof (d as { name?: unknown } | undefined)?.name === 'string');

@@ -50,7 +50,9 @@ export function releaseRoutes(deps: ApiDeps) {
   routes.get('/:id/history', async (c) => {
     const view = await loadView(deps, c.req.param('id'));
     await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
-    return c.json({ executionArn: view.release.executionArn, events: await deps.workflow.history(view.release.executionArn) });
+    const events = await deps.workflow.history(view.release.executionArn);
+    if (!events) throw new NotFoundError(`the execution of release ${view.release.id} does not exist in Step Functions (it never started, or its history expired); the release record and the audit trail still tell what happened`);
+    return c.json({ executionArn: view.release.executionArn, events });
   });
 
   /** D5/S8: the requester may cancel while the release waits for approval. */
