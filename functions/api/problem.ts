@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { GatekeeperError } from '../domain/errors';
+import { GatekeeperError, TooManyRequestsError } from '../domain/errors';
 import { errorFields, type Logger } from '../observability/logger';
 import { escapeHtml, page } from '../views/html';
 
@@ -36,8 +36,9 @@ export function respondWithProblem(c: Context, error: unknown, log: Logger): Res
   if (problem.status >= 500) log.error('request failed', { method: c.req.method, path: c.req.routePath, ...errorFields(error) });
   else log.info('request refused', { method: c.req.method, path: c.req.routePath, status: problem.status, type: problem.type });
   const status = problem.status as ContentfulStatusCode;
-  // A dependency that is down is ours to fix, not the caller's: tell them when to come back.
-  const retry: Record<string, string> = problem.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  // A dependency that is down (503) or a caller over its share (429): tell them when to come back.
+  const retryAfter = error instanceof TooManyRequestsError ? error.retryAfterSeconds : problem.status === 503 ? RETRY_AFTER_SECONDS : undefined;
+  const retry: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   if (c.req.header('accept')?.includes('text/html')) {
     return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status, retry);
   }

@@ -70,3 +70,9 @@ export class RollbackFailedError extends defineError('RollbackFailed', 'rollback
 export class DriftDetectedError extends defineError('DriftDetected', 'drift-detected', 409, 'Environment drifted') {}
 /** Not enough people could ever approve: fail now rather than wait for the timeout. */
 export class NoEligibleApproversError extends defineError('NoEligibleApprovers', 'no-eligible-approvers', 409, 'Not enough eligible approvers') {}
+/** The caller sends more than a fair share (e.g. refused votes from an identity with no role); `retryAfterSeconds` says when to come back. */
+export class TooManyRequestsError extends defineError('TooManyRequests', 'rate-limited', 429, 'Too many requests') {
+  retryAfterSeconds = 60;
+}
+/** Our side is busy (e.g. the audit chain under a burst) past the request's deadline: not the caller's conflict. */
+export class BusyError extends defineError('Busy', 'busy', 503, 'Busy, try again') {}

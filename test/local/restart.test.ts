@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port';
+import { approvalLink, imageFor, type ReleaseJson, type StoredEmail } from '../support/clients';
+
+// Issue 8, defect 8: `npm start` killed with SIGKILL (the whole process group, DynamoDB Local included)
+// while a release waits for approval, then started again on the same data folder.
+let dataDir: string;
+let child: ChildProcess | undefined;
+const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0 };
+const ciToken = `gk_restart_test_${'y'.repeat(30)}`;
+const base = () => `http://127.0.0.1:${ports.PORT}`;
+
+async function start(): Promise<ChildProcess> {
+  let output = '';
+  // Its own process group, so SIGKILL takes DynamoDB Local with it, as killing a terminal would.
+  const started = spawn(join('node_modules', '.bin', 'tsx'), ['local/start.ts'], {
+    env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), GATEKEEPER_CI_TOKEN: ciToken, GATEKEEPER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Press Ctrl+C to stop')) {
+    if (Date.now() > deadline || started.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return started;
+}
+
+function killGroup(process_: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
+  process.kill(-process_.pid!, signal);
+  return exited;
+}
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(base() + path, {
+    method,
+    headers: { authorization: `Bearer ${ciToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+};
+
+async function waitForStatus(id: string, statuses: string[]): Promise<ReleaseJson> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const release = (await call('GET', `/v1/releases/${id}`)).json as unknown as ReleaseJson;
+    if (statuses.includes(release.status)) return release;
+    if (Date.now() > deadline) throw new Error(`release ${id} is ${release.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function linkFor(id: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { emails } = (await (await fetch(`http://127.0.0.1:${ports.MAILBOX_PORT}/store`)).json()) as { emails: StoredEmail[] };
+    const email = emails.find((e) => e.destination.to.includes('alice@example.com') && (e.body.text ?? '').includes('/approve/') && decodes(e, id));
+    if (email) return approvalLink(email);
+    if (Date.now() > deadline) throw new Error(`no link for ${id}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const decodes = (email: StoredEmail, id: string) => {
+  const payload = /\/approve\/([\w-]+)\./.exec(email.body.text ?? '')?.[1];
+  return payload !== undefined && (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string }).r === id;
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-restart-'));
+  for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
+  child = await start();
+}, 90_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) await killGroup(child, 'SIGTERM');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+it('approves after a SIGKILL and restart a release that was waiting before, and keeps every history', async () => {
+  const finished = await call('POST', '/v1/releases', { app: 'hello-web', image: imageFor('restart-1'), author: 'carol@example.com' });
+  const finishedId = String(finished.json.id);
+  await waitForStatus(finishedId, ['waiting_for_approval']);
+  await fetch(await linkFor(finishedId), { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) });
+  await waitForStatus(finishedId, ['succeeded']);
+
+  const created = await call('POST', '/v1/releases', { app: 'hello-web', image: imageFor('restart-2'), author: 'carol@example.com' });
+  const id = String(created.json.id);
+  await waitForStatus(id, ['waiting_for_approval']);
+  const link = await linkFor(id);
+
+  await killGroup(child!, 'SIGKILL');
+  child = await start();
+
+  expect((await waitForStatus(id, ['waiting_for_approval', 'failed'])).status).toBe('waiting_for_approval');
+  const decided = await fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }), headers: { accept: 'application/json' } });
+  expect(decided.status).toBe(200);
+  expect((await waitForStatus(id, ['succeeded', 'failed'])).status).toBe('succeeded');
+  for (const release of [finishedId, id]) {
+    const history = await call('GET', `/v1/releases/${release}/history`);
+    expect(history.status).toBe(200);
+    expect((history.json.events as unknown[]).length).toBeGreaterThan(10);
+  }
+}, 180_000);
