@@ -147,6 +147,22 @@ export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
 }
 
+/**
+ * Refusals by identities with no standing on the app (no role, never asked):
+ * kept apart from the app's hash chain so a flood cannot contend with real
+ * changes. Plain, unchained records by day, kept 90 days.
+ */
+export interface SecurityLog {
+  record(event: AuditEvent): Promise<void>;
+}
+
+/** A fixed-window counter per key: `allowed` until `limit` takes within the window. */
+export interface RateLimiter {
+  take(key: string, limit: number, windowSeconds: number, now: Date): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /** Seconds until `key` may act again, if this process already saw it over its limit (no I/O: the flood's fast path). */
+  blocked(key: string, now: Date): number | undefined;
+}
+
 export interface MailMessage {
   to: string;
   subject: string;

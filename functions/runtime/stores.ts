@@ -12,6 +12,7 @@ import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
 import { DynamoTokenStore } from '../adapters/dynamodb/token-store';
 import { DynamoOutbox } from '../adapters/dynamodb/outbox-store';
 import { DynamoEnvironmentHealth } from '../adapters/dynamodb/environment-health';
+import { DynamoRateLimiter, DynamoSecurityLog } from '../adapters/dynamodb/security-log';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
 
@@ -37,6 +38,8 @@ export function baseDeps(env: Env, service: string) {
     directory: new DynamoDirectoryStore(db, TABLE_NAME),
     outbox: new DynamoOutbox(db, TABLE_NAME),
     health: new DynamoEnvironmentHealth(db, TABLE_NAME),
+    securityLog: new DynamoSecurityLog(db, TABLE_NAME),
+    limiter: new DynamoRateLimiter(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,
     log: createLogger(service, logLevel(env.LOG_LEVEL)),

@@ -1,4 +1,4 @@
-import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, DeploymentStore, DirectoryStore, Mailer, Outbox, ReleaseStore, TokenStore, Workflow } from '../domain/ports';
+import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, DeploymentStore, DirectoryStore, Mailer, Outbox, RateLimiter, ReleaseStore, SecurityLog, TokenStore, Workflow } from '../domain/ports';
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 
@@ -22,6 +22,9 @@ export interface UseCaseDeps {
   workflow: Workflow;
   /** Task callbacks that could not be delivered at once (the reconciler delivers them). */
   outbox: Outbox;
+  /** Refusals by identities with no standing on the app, and the per-identity refusal limit. */
+  securityLog: SecurityLog;
+  limiter: RateLimiter;
   signingSecret: () => Promise<string>;
   clock: () => Date;
   newId: () => string;

@@ -1,8 +1,9 @@
-import { castVote, type ApprovalRequest, type Decision, type VoteResult } from '../domain/approval';
+import { castVote, normaliseIdentity, type ApprovalRequest, type Decision, type VoteResult } from '../domain/approval';
+import { rolesOf, type Directory } from '../domain/authorization';
 import type { TaskCallback } from '../domain/ports';
 import { deliverCallback } from './task-callbacks';
 import { auditEvent, type AuditEvent } from '../domain/audit';
-import { ConflictError, GatekeeperError, NotFoundError } from '../domain/errors';
+import { ConflictError, GatekeeperError, NotFoundError, TooManyRequestsError } from '../domain/errors';
 import { withCurrentEligibility } from '../domain/eligibility';
 import { publicationFor, rolloutConfig } from './config-changes';
 import type { UseCaseDeps as ApiDeps } from './deps';
@@ -29,6 +30,8 @@ export interface Ballot {
  * (now, or from the outbox through the reconciler): the voter is never told 500.
  */
 export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
+  const wait = deps.limiter.blocked(refusalKey(ballot.voter), deps.clock());
+  if (wait !== undefined) throw tooManyRefusals(ballot.voter, wait);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { request: stored, auditHead, directory } = ballot.app
       ? await deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app)
@@ -51,9 +54,7 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
     try {
       result = castVote(request, vote, deps.clock());
     } catch (error) {
-      if (error instanceof GatekeeperError) {
-        await deps.audit.record(audit('approval.refused', { decision, reason: error.type, detail: error.message }));
-      }
+      if (error instanceof GatekeeperError) await recordRefusal(deps, { stored, directory, voter: ballot.voter }, audit('approval.refused', { decision, reason: error.type, detail: error.message }));
       throw error;
     }
     const approvers = result.request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
@@ -77,6 +78,36 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
     return result;
   }
   throw new ConflictError('too many simultaneous decisions on this request; reload the page and try again');
+}
+
+/** Refused votes an identity may have recorded per minute; past it, 429 and nothing is written. */
+const REFUSALS_PER_MINUTE = 10;
+
+/**
+ * A refused vote is recorded, but never at the expense of real changes: an
+ * identity with standing on the app (asked when the request opened, or holding
+ * a role on it now) goes into the app's hash chain; anyone else into the
+ * security log, which no writer waits on. Either way an identity gets a fair
+ * share of refusals per minute; beyond it the answer is 429 with Retry-After.
+ */
+async function recordRefusal(deps: ApiDeps, who: { stored: ApprovalRequest; directory: Directory; voter: string }, event: AuditEvent): Promise<void> {
+  const voter = normaliseIdentity(who.voter);
+  const limit = await deps.limiter.take(refusalKey(voter), REFUSALS_PER_MINUTE, 60, deps.clock());
+  if (!limit.allowed) {
+    deps.log.warn('refused votes rate limited', { voter, app: who.stored.app, releaseId: who.stored.releaseId });
+    throw tooManyRefusals(voter, limit.retryAfterSeconds);
+  }
+  const scope = { app: who.stored.app, environment: who.stored.environment };
+  const standing = who.stored.eligible.some((v) => v.id === voter) || rolesOf(who.directory, voter, scope).length > 0;
+  await (standing ? deps.audit.record(event) : deps.securityLog.record(event));
+}
+
+const refusalKey = (voter: string) => `refused-votes#${normaliseIdentity(voter)}`;
+
+function tooManyRefusals(voter: string, retryAfterSeconds: number): TooManyRequestsError {
+  const error = new TooManyRequestsError(`${normaliseIdentity(voter)} has had ${REFUSALS_PER_MINUTE} votes refused within a minute; try again in ${retryAfterSeconds} s`);
+  error.retryAfterSeconds = retryAfterSeconds;
+  return error;
 }
 
 /** The decision, as the task waiting on the request's token is told it. */

@@ -70,7 +70,7 @@ export function planResume(base: JsonObject, position: Position, elapsedMs: numb
   }
 
   return {
-    definition: definition as unknown as StateMachineDefinition,
+    definition: definition as unknown as StateMachineDefinition, // a copy of a definition the library validated
     waitTimeOverrides,
     armTaskTimeout(ms) {
       armedSeconds = ms === undefined ? undefined : Math.max(ms / 1000, MIN_TIMEOUT_SECONDS);

@@ -19,6 +19,7 @@ export async function waitEndsAt(state: JsonObject, rawInput: JsonValue, entered
 async function evaluate(state: JsonObject, path: string, rawInput: JsonValue, context: Record<string, unknown>): Promise<JsonValue | undefined> {
   const probe: JsonObject = { Type: 'Pass', Parameters: { 'value.$': path }, End: true };
   if ('InputPath' in state) probe['InputPath'] = state['InputPath'] ?? null;
+  // JsonObject is not structurally the library's state union; the shape is right by construction.
   const definition = { StartAt: 'Probe', States: { Probe: probe } } as unknown as StateMachineDefinition;
   try {
     const result = await new StateMachine(definition, { validationOptions: { noValidate: true } }).run(rawInput, { context }).result;

@@ -2,14 +2,22 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import { chainEvents, EMPTY_CHAIN, type ChainedAuditEvent, type ChainHead } from '../../domain/audit-chain';
-import { ConflictError } from '../../domain/errors';
+import { BusyError } from '../../domain/errors';
 import type { AuditLog } from '../../domain/ports';
+import { rememberedHead, rememberHead, withChainLocks } from './chain-lock';
 import { keys } from './keys';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** Appends to one app's chain serialize; a burst of refused votes can queue dozens of writers. */
-const MAX_ATTEMPTS = 30;
+/**
+ * Appends to one app's chain serialize; a burst (100 releases at once) queues
+ * dozens of writers. They back off with full jitter, growing to a cap, until a
+ * deadline well inside the API's 29 s; past it the caller is told we are busy
+ * (503 Retry-After), never that its request conflicts.
+ */
+const DEADLINE_MS = 10_000;
+const BACKOFF_BASE_MS = 5;
+const BACKOFF_CAP_MS = 250;
 
 /**
  * Writes a state change together with the audit events that record it, in one
@@ -20,6 +28,9 @@ const MAX_ATTEMPTS = 30;
  * transaction retried. A failed condition of the state change itself is the
  * caller's (it propagates as the TransactionCanceledException).
  */
+/** The later of two heads a writer may know. */
+const newest = (a: ChainHead | undefined, b: ChainHead | undefined): ChainHead | undefined => (!a ? b : !b ? a : a.seq >= b.seq ? a : b);
+
 export class AuditedWriter {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -35,23 +46,31 @@ export class AuditedWriter {
   async write(writes: TransactItem[], audit: AuditEvent | AuditEvent[], knownHeads?: Map<string, ChainHead>): Promise<void> {
     const events = Array.isArray(audit) ? audit : [audit];
     const apps = [...new Set(events.map((e) => e.app))];
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const chainItems: TransactItem[] = [];
-      for (const app of apps) {
-        const head = (attempt === 1 ? knownHeads?.get(app) : undefined) ?? (await this.head(app));
-        const chained = chainEvents(head, events.filter((e) => e.app === app));
-        chainItems.push(...chained.events.map((event) => this.eventPut(event)), this.headMove(app, head, chained.head));
+    const deadline = Date.now() + DEADLINE_MS;
+    const lockKey = (app: string) => `${this.tableName}#${app}`;
+    return withChainLocks(apps.map(lockKey), async () => {
+      for (let attempt = 1; Date.now() < deadline; attempt++) {
+        const chainItems: TransactItem[] = [];
+        const moved = new Map<string, ChainHead>();
+        for (const app of apps) {
+          const head = attempt === 1 ? newest(knownHeads?.get(app), rememberedHead(lockKey(app))) ?? (await this.head(app)) : await this.head(app);
+          const chained = chainEvents(head, events.filter((e) => e.app === app));
+          chainItems.push(...chained.events.map((event) => this.eventPut(event)), this.headMove(app, head, chained.head));
+          moved.set(app, chained.head);
+        }
+        try {
+          await this.db.send(new TransactWriteCommand({ TransactItems: [...writes, ...chainItems] }));
+          for (const [app, head] of moved) rememberHead(lockKey(app), head);
+          return;
+        } catch (error) {
+          for (const app of apps) rememberHead(lockKey(app), undefined);
+          if (!chainMovedOnly(error, writes.length)) throw error;
+          // Another process appended first. Full jitter, capped: contenders spread out instead of colliding again in lockstep.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)));
+        }
       }
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: [...writes, ...chainItems] }));
-        return;
-      } catch (error) {
-        if (!chainMovedOnly(error, writes.length)) throw error;
-        // Full jitter, capped: contenders spread out instead of colliding again in lockstep.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
-      }
-    }
-    throw new ConflictError('the audit trail is busy with other changes to this app; try again');
+      throw new BusyError(`the audit trail of ${apps.join(', ')} is busy with other changes; nothing was written, try again shortly`);
+    });
   }
 
   private eventPut(event: ChainedAuditEvent): TransactItem {

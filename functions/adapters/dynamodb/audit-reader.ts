@@ -6,6 +6,9 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { partitions, withoutKeys } from './keys';
 import { queryAll } from './query-all';
 
+/** Events examined per read when a filter may skip most of them. */
+const FILTERED_READ = 200;
+
 /** Reads an app's audit chain in sequence order (one partition; never a scan). */
 export class DynamoAuditReader implements AuditReader {
   private readonly writer: AuditedWriter;
@@ -33,19 +36,32 @@ export class DynamoAuditReader implements AuditReader {
     if (query.to) where('#at < :to', { ':to': query.to });
     // Events name their environment in the subject (…/approval/prod) or the detail.
     if (query.environment) where('(contains(subject, :envPath) OR detail.environment = :env)', { ':envPath': `/${query.environment}`, ':env': query.environment });
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
-        ExpressionAttributeValues: values,
-        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-        ...(query.from || query.to ? { ExpressionAttributeNames: { '#at': 'at' } } : {}),
-        Limit: query.limit,
-        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor, partitions.audit(app), 'audit trail') } : {}),
-      }),
-    );
-    const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { events: (result.Items ?? []).map((item) => withoutKeys<ChainedAuditEvent>(item)), ...(cursor ? { cursor } : {}) };
+    // DynamoDB applies Limit before the filter: read on until the page is full, then
+    // resume the next page right after the last event returned (filter first, then page).
+    const events: Array<Record<string, unknown>> = [];
+    let startKey = query.cursor ? decodeCursor(query.cursor, partitions.audit(app), 'audit trail') : undefined;
+    let more = true;
+    while (events.length < query.limit && more) {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
+          ExpressionAttributeValues: values,
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(query.from || query.to ? { ExpressionAttributeNames: { '#at': 'at' } } : {}),
+          Limit: filters.length ? Math.max(FILTERED_READ, query.limit) : query.limit - events.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      events.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+      more = startKey !== undefined;
+    }
+    const page = events.slice(0, query.limit);
+    const last = page.at(-1);
+    const full = events.length > query.limit || (page.length === query.limit && more);
+    const cursor = full && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : undefined;
+    return { events: page.map((item) => withoutKeys<ChainedAuditEvent>(item)), ...(cursor ? { cursor } : {}) };
   }
 
   async all(app: string): Promise<ChainedAuditEvent[]> {
