@@ -76,3 +76,5 @@ export class TooManyRequestsError extends defineError('TooManyRequests', 'rate-l
 }
 /** Our side is busy (e.g. the audit chain under a burst) past the request's deadline: not the caller's conflict. */
 export class BusyError extends defineError('Busy', 'busy', 503, 'Busy, try again') {}
+/** A stored item does not have the shape the code relies on (hand edit, older shape): an operator must look. */
+export class CorruptItemError extends defineError('CorruptItem', 'internal', 500, 'Stored data is invalid') {}

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { DynamoApprovalStore } from '../../functions/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
 import { castVote, type ApprovalRequest } from '../../functions/domain/approval';
 import type { AuditEvent } from '../../functions/domain/audit';
-import { ConflictError } from '../../functions/domain/errors';
+import { ConflictError, CorruptItemError } from '../../functions/domain/errors';
 import type { Release } from '../../functions/domain/release';
 import { ensureTable } from '../../local/tables';
 import { approvalRequest } from '../support/requests';
@@ -111,5 +112,16 @@ describe('DynamoApprovalStore', () => {
     await approvals.open(requestFor(first, { createdAt: '2026-11-25T10:00:01.000Z' }), audit('approval.requested'));
     const pending = (await approvals.listPending({ app: 'hello-web', environment: 'prod' })).map((r) => r.releaseId);
     expect(pending.indexOf(first.id)).toBeLessThan(pending.indexOf(second.id));
+  });
+});
+
+describe('items are checked on read', () => {
+  it('names the key and what is wrong when a stored item drifted from its shape', async () => {
+    const release = await newRelease();
+    // An operator's hand edit: the status is no longer one the code knows, the stages are gone.
+    await db.send(new UpdateCommand({ TableName: tableName, Key: { pk: `REL#${release.id}`, sk: 'RELEASE' }, UpdateExpression: 'SET #s = :s REMOVE stages', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': 'paused' } }));
+    const read = releases.get(release.id);
+    await expect(read).rejects.toBeInstanceOf(CorruptItemError);
+    await expect(releases.get(release.id)).rejects.toThrow(new RegExp(`stored release REL#${release.id} / RELEASE is not valid: status: .*; stages: `));
   });
 });

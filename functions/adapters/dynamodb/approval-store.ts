@@ -9,9 +9,10 @@ import { directoryFromItem } from './directory-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { publishWrites } from './config-items';
-import { keys, withoutKeys } from './keys';
+import { keys} from './keys';
 import { terminalStatusValues } from './terminal-status';
 import { queryAll } from './query-all';
+import { readItem } from './item-schemas';
 
 /** Pending requests sit in one index partition, ordered by app, environment and age. */
 const PENDING = 'APPROVALS#pending';
@@ -91,7 +92,7 @@ export class DynamoApprovalStore implements ApprovalStore {
 
   async get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.approval(releaseId, environment), ConsistentRead: true }));
-    return result.Item ? withoutKeys<ApprovalRequest>(result.Item) : undefined;
+    return result.Item ? readItem('approval', result.Item) : undefined;
   }
 
   async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }> {
@@ -106,7 +107,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     );
     const [request, head, directory] = (result.Responses ?? []).map((r) => r.Item);
     return {
-      request: request ? withoutKeys<ApprovalRequest>(request) : undefined,
+      request: request ? readItem('approval', request) : undefined,
       auditHead: head ? { seq: head.seq as number, hash: head.hash as string } : EMPTY_CHAIN,
       directory: directoryFromItem(directory),
     };
@@ -169,7 +170,7 @@ export class DynamoApprovalStore implements ApprovalStore {
       KeyConditionExpression: prefix ? 'gsi1pk = :pending AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pending',
       ExpressionAttributeValues: { ':pending': PENDING, ...(prefix ? { ':prefix': prefix } : {}) },
     });
-    const requests = items.map((item) => withoutKeys<ApprovalRequest>(item));
+    const requests = items.map((item) => readItem('approval', item));
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

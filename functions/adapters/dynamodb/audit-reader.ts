@@ -3,8 +3,9 @@ import type { ChainedAuditEvent, ChainHead } from '../../domain/audit-chain';
 import type { AuditQuery, AuditReader } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
 import { decodeCursor, encodeCursor } from './cursor';
-import { partitions, withoutKeys } from './keys';
+import { partitions} from './keys';
 import { queryAll } from './query-all';
+import { readItem } from './item-schemas';
 
 /** Events examined per read when a filter may skip most of them. */
 const FILTERED_READ = 200;
@@ -61,7 +62,7 @@ export class DynamoAuditReader implements AuditReader {
     const last = page.at(-1);
     const full = events.length > query.limit || (page.length === query.limit && more);
     const cursor = full && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : undefined;
-    return { events: page.map((item) => withoutKeys<ChainedAuditEvent>(item)), ...(cursor ? { cursor } : {}) };
+    return { events: page.map((item) => readItem('auditEvent', item)), ...(cursor ? { cursor } : {}) };
   }
 
   async all(app: string): Promise<ChainedAuditEvent[]> {
@@ -70,6 +71,6 @@ export class DynamoAuditReader implements AuditReader {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
       ExpressionAttributeValues: { ':pk': partitions.audit(app), ':seq': 'SEQ#' },
     });
-    return items.map((item) => withoutKeys<ChainedAuditEvent>(item));
+    return items.map((item) => readItem('auditEvent', item));
   }
 }

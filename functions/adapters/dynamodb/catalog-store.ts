@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { App, Environment } from '../../domain/catalog';
 import type { CatalogStore } from '../../domain/ports';
-import { keys, partitions, withoutKeys } from './keys';
+import { keys, partitions} from './keys';
+import { readItem } from './item-schemas';
 
 export class DynamoCatalogStore implements CatalogStore {
   constructor(
@@ -21,7 +22,7 @@ export class DynamoCatalogStore implements CatalogStore {
     if (!items.some((item) => item.sk === 'APP')) return undefined;
     const environments = items
       .filter((item) => String(item.sk).startsWith('ENV#'))
-      .map((item) => withoutKeys<Environment>(item))
+      .map((item) => readItem('environment', item))
       .sort((a, b) => a.order - b.order);
     return { name, environments };
   }
@@ -30,6 +31,6 @@ export class DynamoCatalogStore implements CatalogStore {
     const result = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.environment(app, environment), ConsistentRead: true }),
     );
-    return result.Item ? withoutKeys<Environment>(result.Item) : undefined;
+    return result.Item ? readItem('environment', result.Item) : undefined;
   }
 }

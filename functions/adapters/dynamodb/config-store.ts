@@ -8,7 +8,8 @@ import { closeRequestWrite, pendingRequestItem } from './approval-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally } from './conditional';
 import { publishWrites } from './config-items';
-import { keys, partitions, withoutKeys } from './keys';
+import { keys, partitions} from './keys';
+import { readItem } from './item-schemas';
 
 /** Base configurations, published versions and open drafts (one partition per environment). */
 export class DynamoConfigStore implements ConfigStore {
@@ -36,7 +37,7 @@ export class DynamoConfigStore implements ConfigStore {
 
   async version(app: string, environment: string, version: number): Promise<ConfigVersion | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.configVersion(app, environment, version) }));
-    return result.Item ? withoutKeys<ConfigVersion>(result.Item) : undefined;
+    return result.Item ? readItem('configVersion', result.Item) : undefined;
   }
 
   async versions(app: string, environment: string, limit = 100): Promise<ConfigVersion[]> {
@@ -50,7 +51,7 @@ export class DynamoConfigStore implements ConfigStore {
         ConsistentRead: true,
       }),
     );
-    return (result.Items ?? []).map((item) => withoutKeys<ConfigVersion>(item));
+    return (result.Items ?? []).map((item) => readItem('configVersion', item));
   }
 
   async publish(version: ConfigVersion, audit: AuditEvent): Promise<void> {
@@ -62,7 +63,7 @@ export class DynamoConfigStore implements ConfigStore {
 
   async draft(app: string, environment: string): Promise<ConfigDraft | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.configDraft(app, environment), ConsistentRead: true }));
-    return result.Item ? withoutKeys<ConfigDraft>(result.Item) : undefined;
+    return result.Item ? readItem('configDraft', result.Item) : undefined;
   }
 
   async saveDraft(draft: ConfigDraft, request: ApprovalRequest, audit: AuditEvent, previous?: { draft: ConfigDraft; request: ApprovalRequest }): Promise<void> {

@@ -3,7 +3,8 @@ import type { Deployment } from '../../domain/deployment';
 import type { DayBucket } from '../../domain/dora';
 import type { DeploymentPage, DeploymentStore } from '../../domain/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { keys, partitions, withoutKeys } from './keys';
+import { keys, partitions} from './keys';
+import { readItem } from './item-schemas';
 
 /** Deployment history (newest first, paged by cursor) and the per-day metric buckets. */
 export class DynamoDeploymentStore implements DeploymentStore {
@@ -24,12 +25,12 @@ export class DynamoDeploymentStore implements DeploymentStore {
       }),
     );
     const next = encodeCursor(result.LastEvaluatedKey);
-    return { deployments: (result.Items ?? []).map((item) => withoutKeys<Deployment>(item)), ...(next ? { cursor: next } : {}) };
+    return { deployments: (result.Items ?? []).map((item) => readItem('deployment', item)), ...(next ? { cursor: next } : {}) };
   }
 
   async get(app: string, environment: string, id: string): Promise<Deployment | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.deployment(app, environment, id), ConsistentRead: true }));
-    return result.Item ? withoutKeys<Deployment>(result.Item) : undefined;
+    return result.Item ? readItem('deployment', result.Item) : undefined;
   }
 
   async buckets(app: string, environment: string, fromDay: string, toDay: string): Promise<DayBucket[]> {
@@ -40,6 +41,6 @@ export class DynamoDeploymentStore implements DeploymentStore {
         ExpressionAttributeValues: { ':pk': partitions.metrics(app, environment), ':from': fromDay, ':to': toDay },
       }),
     );
-    return (result.Items ?? []).map((item) => withoutKeys<DayBucket>(item));
+    return (result.Items ?? []).map((item) => readItem('dayBucket', item));
   }
 }

@@ -4,8 +4,9 @@ import type { Drift, Environment } from '../../domain/catalog';
 import type { EnvironmentHealth } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
 import { writeIf } from './conditional';
-import { keys, sweeps, withoutKeys } from './keys';
+import { keys, sweeps} from './keys';
 import { queryAll } from './query-all';
+import { readItem } from './item-schemas';
 
 export class DynamoEnvironmentHealth implements EnvironmentHealth {
   private readonly audited: AuditedWriter;
@@ -24,7 +25,7 @@ export class DynamoEnvironmentHealth implements EnvironmentHealth {
       KeyConditionExpression: 'gsi2pk = :environments',
       ExpressionAttributeValues: { ':environments': sweeps.environments.gsi2pk },
     });
-    return items.map((item) => withoutKeys<Environment>(item));
+    return items.map((item) => readItem('environment', item));
   }
 
   recordDrift(env: Environment, drift: Drift, audit: AuditEvent): Promise<boolean> {

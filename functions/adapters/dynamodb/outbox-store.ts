@@ -1,7 +1,8 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Outbox, OutboxItem } from '../../domain/ports';
 import { writeIf } from './conditional';
-import { keys, withoutKeys } from './keys';
+import { keys} from './keys';
+import { readItem } from './item-schemas';
 
 /** Undelivered task callbacks in one partition, oldest first (ids start with their ISO time). */
 export class DynamoOutbox implements Outbox {
@@ -24,7 +25,7 @@ export class DynamoOutbox implements Outbox {
         Limit: limit,
       }),
     );
-    return (result.Items ?? []).map((item) => withoutKeys<OutboxItem>(item));
+    return (result.Items ?? []).map((item) => readItem('outbox', item));
   }
 
   async remove(id: string): Promise<void> {

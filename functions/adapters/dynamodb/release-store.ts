@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import type { ClosedWithoutDecision, DeploymentFinish, IdempotencyRecord, ReleaseFinish, ReleaseStore, ReleaseView } from '../../domain/ports';
 import { ConflictError } from '../../domain/errors';
@@ -8,9 +7,10 @@ import { closeRequestWrite } from './approval-store';
 import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { deploymentWrites, environmentUpdate, markDeployment, type EnvironmentChanges } from './deployment-items';
-import { keys, partitions, sweeps, withoutKeys } from './keys';
+import { keys, partitions, sweeps} from './keys';
 import { queryAll } from './query-all';
 import { terminalStatusValues } from './terminal-status';
+import { readItem } from './item-schemas';
 
 /** Attempts of read → write when a vote or close races the finish. */
 const FINISH_ATTEMPTS = 6;
@@ -61,7 +61,7 @@ export class DynamoReleaseStore implements ReleaseStore {
 
   async findIdempotency(identity: string, key: string): Promise<IdempotencyRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(identity, key), ConsistentRead: true }));
-    return result.Item ? withoutKeys<IdempotencyRecord>(result.Item) : undefined;
+    return result.Item ? readItem('idempotency', result.Item) : undefined;
   }
 
   closeReview(releaseId: string, review: { by: string; comment: string; at: string }, audit: AuditEvent): Promise<boolean> {
@@ -86,12 +86,12 @@ export class DynamoReleaseStore implements ReleaseStore {
         ExpressionAttributeValues: { ':reviews': OPEN_REVIEWS },
       }),
     );
-    return (result.Items ?? []).map((item) => withoutKeys<Release>(item));
+    return (result.Items ?? []).map((item) => readItem('release', item));
   }
 
   async get(id: string): Promise<Release | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.release(id), ConsistentRead: true }));
-    return result.Item ? withoutKeys<Release>(result.Item) : undefined;
+    return result.Item ? readItem('release', result.Item) : undefined;
   }
 
   async view(id: string): Promise<ReleaseView | undefined> {
@@ -107,8 +107,8 @@ export class DynamoReleaseStore implements ReleaseStore {
     const release = items.find((item) => item.sk === 'RELEASE');
     if (!release) return undefined;
     return {
-      release: withoutKeys<Release>(release),
-      approvals: items.filter((item) => String(item.sk).startsWith('APPROVAL#')).map((item) => withoutKeys<ApprovalRequest>(item)),
+      release: readItem('release', release),
+      approvals: items.filter((item) => String(item.sk).startsWith('APPROVAL#')).map((item) => readItem('approval', item)),
     };
   }
 
@@ -163,7 +163,7 @@ export class DynamoReleaseStore implements ReleaseStore {
       KeyConditionExpression: 'gsi2pk = :inFlight',
       ExpressionAttributeValues: { ':inFlight': sweeps.inFlight.gsi2pk },
     });
-    return items.map((item) => withoutKeys<Release>(item));
+    return items.map((item) => readItem('release', item));
   }
 
   private stageWrite(releaseId: string, stage: Stage, at: string) {

@@ -4,8 +4,9 @@ import type { ApiToken } from '../../domain/catalog';
 import type { TokenStore } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
 import { writeIf } from './conditional';
-import { keys, withoutKeys } from './keys';
+import { keys} from './keys';
 import { queryAll } from './query-all';
+import { readItem } from './item-schemas';
 
 const TOKENS = 'TOKENS';
 
@@ -25,7 +26,7 @@ export class DynamoTokenStore implements TokenStore {
 
   async find(hash: string): Promise<ApiToken | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
-    return result.Item ? withoutKeys<ApiToken>(result.Item) : undefined;
+    return result.Item ? readItem('token', result.Item) : undefined;
   }
 
   async create(token: ApiToken, audit: AuditEvent): Promise<void> {
@@ -46,7 +47,7 @@ export class DynamoTokenStore implements TokenStore {
       KeyConditionExpression: 'gsi1pk = :tokens',
       ExpressionAttributeValues: { ':tokens': TOKENS },
     });
-    return items.map((item) => withoutKeys<ApiToken>(item));
+    return items.map((item) => readItem('token', item));
   }
 
   async revoke(id: string, audit: AuditEvent): Promise<ApiToken | undefined> {
@@ -60,7 +61,7 @@ export class DynamoTokenStore implements TokenStore {
     );
     const item = found.Items?.[0];
     if (!item) return undefined;
-    const token = withoutKeys<ApiToken>(item);
+    const token = readItem('token', item);
     const update = {
       Update: {
         TableName: this.tableName,
