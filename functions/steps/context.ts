@@ -3,15 +3,12 @@ import { NotFoundError } from '../domain/errors';
 import type { CatalogStore, ReleaseStore } from '../domain/ports';
 import type { Release } from '../domain/release';
 import type { Environment } from '../domain/catalog';
-import type { Logger } from '../observability/logger';
+import type { Essentials } from '../usecases/deps';
 
 /** What every step handler gets: stores, a clock, ids and a logger. */
-export interface StepContext {
+export interface StepContext extends Essentials {
   releases: ReleaseStore;
   catalog: CatalogStore;
-  clock: () => Date;
-  newId: () => string;
-  log: Logger;
 }
 
 export { STEP_ACTOR } from '../domain/audit';

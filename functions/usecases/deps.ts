@@ -1,6 +1,14 @@
 import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, DeploymentStore, DirectoryStore, Mailer, Outbox, RateLimiter, ReleaseStore, SecurityLog, TokenStore, Workflow } from '../domain/ports';
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
+import type { SigningKeySource } from '../domain/approval-link';
+
+/** What every use case and step has: a clock, ids and a logger. */
+export interface Essentials {
+  clock: () => Date;
+  newId: () => string;
+  log: Logger;
+}
 
 /** What the use cases need; the API, the steps and the reconciler build it from configuration. */
 export interface UseCaseDeps {
@@ -25,7 +33,7 @@ export interface UseCaseDeps {
   /** Refusals by identities with no standing on the app, and the per-identity refusal limit. */
   securityLog: SecurityLog;
   limiter: RateLimiter;
-  signingSecret: () => Promise<string>;
+  signingSecret: SigningKeySource;
   clock: () => Date;
   newId: () => string;
   log: Logger;

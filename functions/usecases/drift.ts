@@ -2,14 +2,11 @@ import { auditEvent, STEP_ACTOR } from '../domain/audit';
 import { driftOf, type Drift, type Environment } from '../domain/catalog';
 import type { ClusterGateway, LiveWorkload } from '../domain/cluster';
 import type { EnvironmentHealth } from '../domain/ports';
-import type { Logger } from '../observability/logger';
+import type { Essentials } from './deps';
 
-export interface DriftDeps {
+export interface DriftDeps extends Essentials {
   cluster: ClusterGateway;
   health: EnvironmentHealth;
-  clock: () => Date;
-  newId: () => string;
-  log: Logger;
 }
 
 export interface Observation {

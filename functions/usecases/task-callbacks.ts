@@ -1,12 +1,10 @@
 import type { Outbox, TaskCallback, TaskCallbacks } from '../domain/ports';
-import { errorFields, type Logger } from '../observability/logger';
+import { errorFields } from '../observability/logger';
+import type { Essentials } from './deps';
 
-export interface CallbackDeps {
+export interface CallbackDeps extends Essentials {
   workflow: TaskCallbacks;
   outbox: Outbox;
-  clock: () => Date;
-  newId: () => string;
-  log: Logger;
   /** Pause between delivery attempts (tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { EnvironmentHealth } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
 import { writeIf } from './conditional';
 import { keys, sweeps} from './keys';
-import { queryAll } from './query-all';
+import { querySweep } from './query-all';
 import { readItem } from './item-schemas';
 
 export class DynamoEnvironmentHealth implements EnvironmentHealth {
@@ -19,12 +19,7 @@ export class DynamoEnvironmentHealth implements EnvironmentHealth {
   }
 
   async listEnvironments(): Promise<Environment[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :environments',
-      ExpressionAttributeValues: { ':environments': sweeps.environments.gsi2pk },
-    });
+    const items = await querySweep(this.db, this.tableName, sweeps.environments.gsi2pk);
     return items.map((item) => readItem('environment', item));
   }
 

@@ -11,3 +11,8 @@ export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryComm
   } while (ExclusiveStartKey);
   return items;
 }
+
+/** Every item of one gsi2 sweep partition (in-flight releases, environments): the reconciler's reads. */
+export function querySweep(db: DynamoDBDocumentClient, tableName: string, partition: string): Promise<Record<string, unknown>[]> {
+  return queryAll(db, { TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :sweep', ExpressionAttributeValues: { ':sweep': partition } });
+}

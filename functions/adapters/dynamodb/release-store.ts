@@ -8,7 +8,7 @@ import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
 import { deploymentWrites, environmentUpdate, markDeployment, type EnvironmentChanges } from './deployment-items';
 import { keys, partitions, sweeps} from './keys';
-import { queryAll } from './query-all';
+import { querySweep } from './query-all';
 import { terminalStatusValues } from './terminal-status';
 import { readItem } from './item-schemas';
 
@@ -157,12 +157,7 @@ export class DynamoReleaseStore implements ReleaseStore {
   }
 
   async listInFlight(): Promise<Release[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :inFlight',
-      ExpressionAttributeValues: { ':inFlight': sweeps.inFlight.gsi2pk },
-    });
+    const items = await querySweep(this.db, this.tableName, sweeps.inFlight.gsi2pk);
     return items.map((item) => readItem('release', item));
   }
 
