@@ -18,7 +18,7 @@ afterAll(() => stack?.close());
 
 async function registerToken(token: string, identity: string, extra: Record<string, string> = {}) {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1' }));
-  await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.token(hashToken(token)), hash: hashToken(token), identity, createdAt: new Date().toISOString(), ...extra } }));
+  await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.token(hashToken(token)), id: token.slice(-8), type: 'ci', createdBy: 'test', hash: hashToken(token), identity, createdAt: new Date().toISOString(), ...extra } }));
   db.destroy();
 }
 
