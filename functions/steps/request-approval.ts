@@ -1,9 +1,9 @@
 import { approvalId, excludedVoters, type ApprovalRequest } from '../domain/approval';
 import { eligibleVoters } from '../domain/eligibility';
-import { signLink } from '../domain/approval-link';
+import { signLink, type SigningKeySource } from '../domain/approval-link';
 import { membersWithRole, type Directory } from '../domain/authorization';
 import type { Environment } from '../domain/catalog';
-import { MailUnavailableError, NoEligibleApproversError } from '../domain/errors';
+import { ClusterUnreachableError, MailUnavailableError, NoEligibleApproversError } from '../domain/errors';
 import { unsatisfiable } from '../domain/policy';
 import type { ApprovalStore, DirectoryStore, Mailer } from '../domain/ports';
 import type { Release } from '../domain/release';
@@ -19,7 +19,7 @@ export interface RequestApprovalDeps extends StepContext, CallbackDeps, DriftDep
   approvals: ApprovalStore;
   directory: DirectoryStore;
   mailer: Mailer;
-  signingSecret: () => Promise<string>;
+  signingSecret: SigningKeySource;
   publicBaseUrl: string;
 }
 
@@ -52,7 +52,12 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       throw new NoEligibleApproversError(`${env.name} can never be approved for this release: ${missing} (the author and requester cannot approve)`);
     }
     // "Running now" comes from the cluster, not the record; a difference is drift, recorded and shown to approvers.
-    const { live, drift } = await observeEnvironment(deps, env);
+    // An unreachable cluster does not hold up the request: approvers then see the record.
+    const observed = await observeEnvironment(deps, env).catch((error: unknown) => {
+      if (!(error instanceof ClusterUnreachableError)) throw error;
+      deps.log.warn('could not read what runs now; approvers see the recorded image', { releaseId: release.id, environment: env.name, ...errorFields(error) });
+      return undefined;
+    });
     const now = deps.clock();
     const request: ApprovalRequest = {
       id: approvalId(release.id, env.name),
@@ -76,8 +81,8 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       ...(release.commit ? { commit: release.commit } : {}),
       ...(release.author ? { author: release.author } : {}),
       ...(release.comment ? { comment: release.comment } : {}),
-      currentImage: live.image,
-      ...(drift ? { drift } : {}),
+      ...(observed ? { currentImage: observed.live.image } : env.current ? { currentImage: env.current.image } : {}),
+      ...(observed?.drift ? { drift: observed.drift } : {}),
     };
     await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { eligible: request.notified, policy: request.policy }));
     const notified = await notify(deps, request);
