@@ -8,6 +8,7 @@ import { ClusterAccess } from './constructs/cluster-access';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
 import { Mail } from './constructs/mail';
+import { SigningKeyRotation } from './constructs/signing-key-rotation';
 import { allowTaskCallbacks, Workflow } from './constructs/workflow';
 import type { GatekeeperSettings } from './settings';
 
@@ -16,7 +17,7 @@ export interface GatekeeperStackProps extends StackProps {
 }
 
 /**
- * Dependency order (acyclic): table/secret/SES identity → HTTP API (no routes) →
+ * Dependency order (acyclic): table/secret (and its rotation)/SES identity → HTTP API (no routes) →
  * Lambdas (PUBLIC_BASE_URL = API endpoint) → state machine (step Lambda ARNs) →
  * API Lambda gets STATE_MACHINE_ARN → `$default` route to the API Lambda.
  */
@@ -27,7 +28,8 @@ export class GatekeeperStack extends Stack {
 
     const data = new Data(this, 'Data');
     const mail = new Mail(this, 'Mail', { identity: settings.mail.identity });
-    const api = new Api(this, 'Api');
+    const api = new Api(this, 'Api', { throttle: settings.apiThrottle });
+    new SigningKeyRotation(this, 'SigningKeyRotation', { secret: data.signingSecret, rotationDays: settings.linkKeyRotationDays });
     const publicBaseUrl = settings.publicBaseUrl ?? api.endpoint;
 
     const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl });

@@ -13,6 +13,7 @@ export const lambdaEntries = {
   requestApproval: 'functions/lambda/request-approval.ts',
   recordOutcome: 'functions/lambda/record-outcome.ts',
   reconcile: 'functions/lambda/reconcile.ts',
+  rotateSigningKey: 'functions/lambda/rotate-signing-key.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;

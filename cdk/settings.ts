@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_ROTATION_INTERVAL_DAYS } from '../functions/domain/link-keys';
 
 /** Deployment settings, read from CDK context (cdk.json, overridable with `-c key=value`). */
 export interface GatekeeperSettings {
@@ -6,7 +7,32 @@ export interface GatekeeperSettings {
   mail: MailSettings;
   /** Public origin of the approval links and CI API; undefined means the HTTP API endpoint. */
   publicBaseUrl: string | undefined;
+  /** The HTTP API's default-stage throttle (per account and region, for all callers together). */
+  apiThrottle: ApiThrottleSettings;
+  /** Days between scheduled rotations of the link-signing key. */
+  linkKeyRotationDays: number;
 }
+
+export interface ApiThrottleSettings {
+  /** Steady-state requests per second. */
+  rateLimit: number;
+  /** Token-bucket size: how many requests may arrive at once before the rate applies. */
+  burstLimit: number;
+}
+
+/**
+ * Defaults sized for a deploy gate (CI starts a few releases, people click a few
+ * links), far under the account's 10,000 rps, so one noisy client cannot run up
+ * the Lambda and DynamoDB bill or crowd out other APIs of the account.
+ */
+export const defaultApiThrottle: ApiThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Rotation interval: at least the longest approval timeout (a link's lifetime),
+ * see functions/domain/link-keys.ts. Links stay valid across any rotation either
+ * way (retired keys are kept by time); the floor keeps the key set small.
+ */
+export const defaultLinkKeyRotationDays = MIN_ROTATION_INTERVAL_DAYS;
 
 export interface ClusterSettings {
   name: string;
@@ -31,6 +57,9 @@ export const contextKeys = [
   'mailFrom',
   'sesIdentity',
   'publicBaseUrl',
+  'apiThrottleRateLimit',
+  'apiThrottleBurstLimit',
+  'linkKeyRotationDays',
 ] as const;
 
 /** Something that can look up context, e.g. `app.node` or `stack.node`. */
@@ -59,6 +88,10 @@ const stringList = z.preprocess((value) => {
 const isBase64Pem = (value: string): boolean =>
   /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----');
 
+/** `-c` gives strings, cdk.json numbers; absent or empty takes the default. */
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.preprocess((value) => (value === '' || value === null ? undefined : value), z.coerce.number().int().min(min).max(max).default(fallback));
+
 const contextSchema = z
   .object({
     clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
@@ -68,6 +101,11 @@ const contextSchema = z
     mailFrom: z.email(),
     sesIdentity: z.union([z.email(), z.string().regex(domainName)], { error: 'must be a domain or an email address' }),
     publicBaseUrl: z.preprocess((value) => (value === '' ? undefined : value), httpsUrl.optional()),
+    // API Gateway's own ceilings: 10,000 rps and a 5,000 burst per account and region.
+    apiThrottleRateLimit: wholeNumber(defaultApiThrottle.rateLimit, 1, 10_000),
+    apiThrottleBurstLimit: wholeNumber(defaultApiThrottle.burstLimit, 1, 5_000),
+    // Secrets Manager schedules rotations up to every 1,000 days.
+    linkKeyRotationDays: wholeNumber(defaultLinkKeyRotationDays, MIN_ROTATION_INTERVAL_DAYS, 1_000),
   })
   .refine((c) => mailFromBelongsTo(c.mailFrom, c.sesIdentity), {
     path: ['mailFrom'],
@@ -103,5 +141,7 @@ export function readSettings(context: ContextSource): GatekeeperSettings {
     },
     mail: { from: c.mailFrom, identity: c.sesIdentity },
     publicBaseUrl: c.publicBaseUrl,
+    apiThrottle: { rateLimit: c.apiThrottleRateLimit, burstLimit: c.apiThrottleBurstLimit },
+    linkKeyRotationDays: c.linkKeyRotationDays,
   };
 }

@@ -1,7 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import type { Environment } from 'aws-cdk-lib';
-import { GatekeeperStack } from '../gatekeeper-stack';
-import { readSettings } from '../settings';
+import { defineGatekeeperApp } from '../gatekeeper-app';
 
 /**
  * Pinned to the CLI's account and region when it knows both (it has credentials);
@@ -15,9 +14,5 @@ function environment(): Environment | undefined {
 }
 
 const app = new App();
-new GatekeeperStack(app, 'GatekeeperStack', {
-  env: environment(),
-  settings: readSettings(app.node),
-  description: 'Gatekeeper: approval-gated Kubernetes deployments',
-});
+defineGatekeeperApp(app, environment());
 app.synth();

@@ -5,6 +5,8 @@ import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
+import type { ApiThrottleSettings } from '../settings';
 import { operationalLogGroup } from './log-group';
 
 /**
@@ -28,6 +30,11 @@ const accessLogFormat = AccessLogFormat.custom(
   }),
 );
 
+export interface ApiProps {
+  /** Default-stage throttle: every route, every caller together. */
+  throttle: ApiThrottleSettings;
+}
+
 /**
  * The public HTTP API. Created before the API Lambda (whose PUBLIC_BASE_URL is this
  * API's endpoint); the `$default` route to it is added afterwards with `routeTo`.
@@ -39,7 +46,7 @@ export class Api extends Construct {
   /** `https://{apiId}.execute-api.{region}.amazonaws.com`, no trailing slash. */
   readonly endpoint: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `${Stack.of(this).stackName}-api`,
@@ -49,7 +56,7 @@ export class Api extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(operationalLogGroup(this, 'AccessLogs')),
         format: accessLogFormat,
@@ -60,12 +67,20 @@ export class Api extends Construct {
 
   /** Sends every request (`$default` route) to `handler`, payload format 2.0. */
   routeTo(handler: IFunction): HttpRoute {
-    return new HttpRoute(this, 'DefaultRoute', {
+    const route = new HttpRoute(this, 'DefaultRoute', {
       httpApi: this.httpApi,
       routeKey: HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration('ApiIntegration', handler, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       }),
     });
+    acknowledgeNag(
+      route,
+      'APIG4',
+      'The API Lambda authorizes every request itself: /v1 needs a bearer token (only its SHA-256 is stored, checked against ' +
+        'revocation and expiry in DynamoDB, then role grants per app and environment); /approve links carry an HMAC-signed claim; ' +
+        'only GET /healthz is open. An API Gateway authorizer cannot check signed links and would duplicate the token lookup.',
+    );
+    return route;
   }
 }

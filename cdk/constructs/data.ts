@@ -55,6 +55,8 @@ export class Data extends Construct {
       });
     }
 
+    // Created as a plain string: one key (id k0). Its rotation (SigningKeyRotation; Secrets Manager rotates
+    // once as soon as the schedule exists) turns it into a key set that keeps k0 while links it signed live.
     this.signingSecret = new Secret(this, 'LinkSigningSecret', {
       description: 'Gatekeeper: HMAC key that signs approval links',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },

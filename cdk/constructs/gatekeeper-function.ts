@@ -1,12 +1,13 @@
 import type { Duration } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundledCode } from '../bundled-code';
 import { bundleHandler } from '../lambda-bundles';
 import type { LambdaName } from '../lambda-bundles';
+import { acknowledgeWildcardResource } from '../nag';
 import { operationalLogGroup } from './log-group';
 
 export const lambdaRuntime = Runtime.NODEJS_24_X;
@@ -20,9 +21,10 @@ export interface GatekeeperFunctionProps {
 }
 
 /**
- * One bundled Lambda with its own role and log group. The role starts empty apart
- * from writing to that log group (no AWSLambdaBasicExecutionRole, whose log actions
- * apply to every log group): every other permission is added explicitly.
+ * One bundled Lambda with its own role and log group, traced with X-Ray. The role
+ * starts empty apart from writing to that log group (no AWSLambdaBasicExecutionRole,
+ * whose log actions apply to every log group) and sending traces: every other
+ * permission is added explicitly.
  */
 export class GatekeeperFunction extends Construct implements IGrantable {
   readonly function: LambdaFunction;
@@ -53,7 +55,13 @@ export class GatekeeperFunction extends Construct implements IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       environment: props.environment,
+      // Traces show where a slow approval or deploy spends its time (SDK calls, cold starts).
+      tracing: Tracing.ACTIVE,
     });
+    acknowledgeWildcardResource(
+      this.role,
+      'xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE) have no resource-level permissions; AWS requires Resource "*".',
+    );
   }
 
   get grantPrincipal(): IPrincipal {

@@ -6,6 +6,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { repoRoot } from '../lambda-bundles';
+import { acknowledgeWildcardArn, acknowledgeWildcardResource } from '../nag';
 import type { GatekeeperFunction } from './gatekeeper-function';
 import { operationalLogGroup } from './log-group';
 
@@ -46,7 +47,13 @@ export class Workflow extends Construct {
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(steps.map(([placeholder, fn]) => [placeholder, fn.functionArn])),
       logs: { destination: operationalLogGroup(this, 'Logs'), level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
     });
+    acknowledgeWildcardResource(
+      this.stateMachine.role,
+      'Log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:Describe*) and X-Ray (xray:PutTraceSegments, ' +
+        'PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) have no resource-level permissions; AWS requires Resource "*".',
+    );
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: steps.map(([, fn]) => fn.functionArn) }),
     );
@@ -65,6 +72,7 @@ export class Workflow extends Construct {
       resourceName: `${this.stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    acknowledgeWildcardArn(grantee, executionsArn, executionsReason);
     principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
     principal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'], resources: [executionsArn] }),
@@ -76,6 +84,10 @@ export class Workflow extends Construct {
 }
 
 export const releaseStateMachineName = (scope: Construct): string => `${Stack.of(scope).stackName}-release`;
+
+const executionsReason =
+  'Execution names are made per release at start time, so the ARN can name only this state machine and not the execution: ' +
+  'the wildcard covers the executions of this one state machine.';
 
 /**
  * SendTaskSuccess/SendTaskFailure/DescribeExecution on the release state machine,
@@ -90,6 +102,7 @@ export function allowTaskCallbacks(scope: Construct, grantee: IGrantable, option
   if (options.describeExecutions) {
     const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+    acknowledgeWildcardArn(grantee, executions, executionsReason);
   }
 }
 

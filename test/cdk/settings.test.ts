@@ -26,7 +26,16 @@ describe('readSettings', () => {
       },
       mail: { from: 'gatekeeper@mail.example.com', identity: 'example.com' },
       publicBaseUrl: undefined,
+      apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      linkKeyRotationDays: 30,
     });
+  });
+
+  it('reads the API throttle and the key rotation interval from numbers or -c strings', () => {
+    const settings = readSettings(context({ apiThrottleRateLimit: '20', apiThrottleBurstLimit: 40, linkKeyRotationDays: '60' }));
+    expect(settings.apiThrottle).toEqual({ rateLimit: 20, burstLimit: 40 });
+    expect(settings.linkKeyRotationDays).toBe(60);
+    expect(readSettings(context({ apiThrottleRateLimit: '' })).apiThrottle.rateLimit).toBe(50);
   });
 
   it('accepts -c strings: comma-separated or JSON namespaces, an empty publicBaseUrl', () => {
@@ -45,6 +54,14 @@ describe('readSettings', () => {
     ['sesIdentity', 'not a domain'],
     ['publicBaseUrl', 'http://deploys.example.com'],
     ['clusterName', undefined],
+    ['apiThrottleRateLimit', 0],
+    ['apiThrottleRateLimit', 'fast'],
+    ['apiThrottleRateLimit', 20_000],
+    ['apiThrottleBurstLimit', 1.5],
+    ['apiThrottleBurstLimit', 10_000],
+    // Shorter than the longest approval timeout (30 days): see functions/domain/link-keys.ts.
+    ['linkKeyRotationDays', 29],
+    ['linkKeyRotationDays', 1001],
   ])('rejects %s = %j', (key, value) => {
     expect(() => readSettings(context({ [key]: value }))).toThrow(SettingsError);
   });

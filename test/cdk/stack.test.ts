@@ -31,11 +31,12 @@ function synthesize(extraContext: Record<string, unknown> = {}): { app: App; tem
 }
 
 /**
- * Resource-wildcard statements AWS requires: Step Functions log delivery to
- * CloudWatch Logs (these `logs:*Delivery*`/resource-policy actions have no
- * resource-level permissions).
+ * Resource-wildcard statements AWS requires: these actions have no resource-level
+ * permissions. cdk-nag's IAM5 acknowledgements (`Resource::*`) rely on this list:
+ * it, not cdk-nag, catches any other action granted on `*` to the same role.
  */
 const wildcardResourceActions = new Set([
+  // Step Functions log delivery to CloudWatch Logs.
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -44,7 +45,17 @@ const wildcardResourceActions = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // X-Ray: every Lambda (Tracing.ACTIVE) sends segments; the state machine also reads sampling rules.
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // CDK's RotationSchedule grants it to every rotation function (ours makes keys with node:crypto).
+  'secretsmanager:GetRandomPassword',
 ]);
+
+/** Functions that use the table (all but the key rotation function). */
+const tableFunctionCount = lambdaNames.filter((name) => name !== 'rotateSigningKey').length;
 
 describe('GatekeeperStack', () => {
   let app: App;
@@ -79,7 +90,7 @@ describe('GatekeeperStack', () => {
     });
   });
 
-  it('runs every Lambda (five steps and API, the reconciler) on arm64 from locally bundled ESM assets', () => {
+  it('runs every Lambda (API, steps, reconciler, key rotation) on arm64 from locally bundled ESM assets, traced by X-Ray', () => {
     const functions = resourcesOfType(json, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(lambdaNames.length);
     for (const [, fn] of functions) {
@@ -90,6 +101,7 @@ describe('GatekeeperStack', () => {
       const s3Key = (fn.Properties?.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
       expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
       expect(existsSync(path.join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, bundleFileName))).toBe(true);
+      expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
     }
   });
 
@@ -105,6 +117,7 @@ describe('GatekeeperStack', () => {
     expectFunction(/restore the previous image/, 1024, 900);
     expectFunction(/email signed approval links/, 512, 30);
     expectFunction(/record the final state/, 512, 30);
+    expectFunction(/rotates the link-signing key/, 256, 30);
   });
 
   it('gives every log group a retention', () => {
@@ -133,13 +146,14 @@ describe('GatekeeperStack', () => {
       expect(target?.Properties?.Description).toMatch(description);
     }
     expect(props?.LoggingConfiguration).toMatchObject({ IncludeExecutionData: false, Level: expect.stringMatching(/^(ALL|ERROR)$/) });
+    expect(props?.TracingConfiguration).toEqual({ Enabled: true });
   });
 
   it('grants only item-level DynamoDB actions, on the table and its index', () => {
     const tableId = idOf('AWS::DynamoDB::Table');
     const allowed = new Set<string>([...tableItemActions, ...indexActions]);
     const dynamo = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.length).toBe(2 * lambdaNames.length);
+    expect(dynamo.length).toBe(2 * tableFunctionCount);
     for (const { holder, statement } of dynamo) {
       for (const action of asArray(statement.Action)) expect(allowed, `${holder}: ${action}`).toContain(action);
       for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource)).toContain(`"${tableId}"`);
@@ -207,6 +221,37 @@ describe('GatekeeperStack', () => {
     expect(holders).toBe(2);
   });
 
+  it('rotates the link-signing key every 30 days with its own function, which may touch only that secret', () => {
+    const secretId = idOf('AWS::SecretsManager::Secret');
+    const schedules = resourcesOfType(json, 'AWS::SecretsManager::RotationSchedule');
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]?.[1].Properties ?? {};
+    expect(schedule.SecretId).toEqual({ Ref: secretId });
+    expect(schedule.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+    const rotatorId = referencedId(schedule.RotationLambdaARN) ?? '';
+    expect(json.Resources[rotatorId]?.Properties?.Description).toMatch(/rotates the link-signing key/);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [rotatorId, 'Arn'] },
+      Principal: 'secretsmanager.amazonaws.com',
+    });
+    // Every secretsmanager grant in the stack is on this secret (or GetRandomPassword, which has no resource).
+    const secretGrants = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
+    for (const { holder, statement } of secretGrants) {
+      const actions = asArray(statement.Action).filter((a) => a.startsWith('secretsmanager:'));
+      if (actions.join() === 'secretsmanager:GetRandomPassword') continue;
+      expect(statement.Resource, holder).toEqual({ Ref: secretId });
+    }
+    // Only the rotation function may write it.
+    const writers = secretGrants.filter(({ statement }) => asArray(statement.Action).includes('secretsmanager:PutSecretValue'));
+    expect(writers).toHaveLength(1);
+    expect(asArray(writers[0]?.statement.Action).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+  });
+
   it('serves everything through an HTTP API $default route to the API Lambda (payload 2.0)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
@@ -215,6 +260,8 @@ describe('GatekeeperStack', () => {
       StageName: '$default',
       AutoDeploy: true,
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      // The default throttle (cdk/settings.ts) on every route.
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
     const [, integration] = resourcesOfType(json, 'AWS::ApiGatewayV2::Integration')[0] ?? [];
     expect(integration?.Properties?.PayloadFormatVersion).toBe('2.0');
@@ -255,6 +302,18 @@ describe('GatekeeperStack', () => {
     for (const name of ['ApiUrl', 'StateMachineArn', 'TableName', 'SigningSecretArn']) template.hasOutput(name, {});
     const apiId = idOf('AWS::ApiGatewayV2::Api');
     template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+  });
+});
+
+describe('GatekeeperStack with custom settings', () => {
+  it('throttles the API and rotates the key as configured', () => {
+    const { template } = synthesize({ apiThrottleRateLimit: '5', apiThrottleBurstLimit: '12', linkKeyRotationDays: 90, 'aws:cdk:bundling-stacks': [] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 12 } });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(90 days)' } });
+  });
+
+  it('refuses a rotation interval shorter than the longest approval timeout', () => {
+    expect(() => synthesize({ linkKeyRotationDays: 7, 'aws:cdk:bundling-stacks': [] })).toThrow(/linkKeyRotationDays/);
   });
 });
 

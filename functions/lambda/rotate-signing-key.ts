@@ -1,0 +1,3 @@
+import { buildSigningKeyRotation } from '../runtime/rotate-signing-key';
+
+export const handler = buildSigningKeyRotation(process.env);
