@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { REVISION_ANNOTATION, type ReplicaSetSync, phaseOf } from './replicasets';
 import { type Deployment, type DeploymentCondition, type DeploymentStatus, RESOURCES } from './resources';
 import { type ObjectStore, timestamp } from './store';
 
@@ -10,7 +10,7 @@ export interface RolloutControllerOptions {
 }
 
 const DEPLOYMENTS = RESOURCES.deployments;
-const keyOf = (d: Deployment) => `${d.metadata.namespace}/${d.metadata.name}`;
+const keyOf = (d: { metadata: { namespace?: string; name: string } }) => `${d.metadata.namespace}/${d.metadata.name}`;
 
 /**
  * Stands in for the Deployment and ReplicaSet controllers. After every spec
@@ -20,7 +20,9 @@ const keyOf = (d: Deployment) => `${d.metadata.namespace}/${d.metadata.name}`;
  * the change, when Progressing turns False with ProgressDeadlineExceeded.
  *
  * Replica counts are simplified: `unavailableReplicas` counts desired pods that
- * are not yet both updated and available.
+ * are not yet both updated and available. The ReplicaSets and pods follow each
+ * status step (replicasets.ts); the deployment carries the new ReplicaSet's
+ * revision annotation, written together with the status.
  */
 export class RolloutController {
   private readonly timers = new Map<string, NodeJS.Timeout[]>();
@@ -28,6 +30,7 @@ export class RolloutController {
 
   constructor(
     private readonly store: ObjectStore,
+    private readonly replicaSets: ReplicaSetSync,
     private readonly options: RolloutControllerOptions,
   ) {}
 
@@ -37,7 +40,10 @@ export class RolloutController {
     const key = keyOf(deployment);
     this.cancel(key);
     const oldAvailable = deployment.status?.availableReplicas ?? 0;
-    this.write(deployment, inProgress(deployment, oldAvailable));
+    this.store.batch(() => {
+      const rs = this.replicaSets.sync(deployment, 'progressing');
+      this.write(deployment, inProgress(deployment, oldAvailable, rs.name), rs.revision);
+    });
     const { rolloutDelayMs, progressDeadlineMs } = this.options;
     const timers = [
       setTimeout(() => this.settle(deployment, oldAvailable, false), rolloutDelayMs),
@@ -49,10 +55,17 @@ export class RolloutController {
   /** Marks the current generation as fully rolled out, at once (for seeded deployments). */
   complete(deployment: Deployment): void {
     this.cancel(keyOf(deployment));
-    this.write(deployment, completed(deployment));
+    this.store.batch(() => {
+      const rs = this.replicaSets.sync(deployment, 'complete');
+      this.write(deployment, completed(deployment, rs.name), rs.revision);
+    });
   }
 
-  /** Restarts rollouts that were still in progress when the state was saved. */
+  /**
+   * Restarts rollouts that were still in progress when the state was saved,
+   * and brings the ReplicaSets and pods of settled ones in line (state files
+   * written before the simulator had them hold none).
+   */
   resume(): void {
     for (const deployment of this.store.list(DEPLOYMENTS) as Deployment[]) {
       const status = deployment.status ?? {};
@@ -60,7 +73,21 @@ export class RolloutController {
         status.observedGeneration === deployment.metadata.generation &&
         (isComplete(deployment) || condition(status, 'Progressing')?.status === 'False');
       if (!settled) this.onSpecChange(deployment);
+      else this.resync(deployment);
     }
+  }
+
+  /** Brings the pods back in line with the deployment's status (after one was deleted, say). */
+  resync(deployment: Deployment): void {
+    const rs = this.replicaSets.sync(deployment, phaseOf(deployment));
+    if (deployment.metadata.annotations?.[REVISION_ANNOTATION] !== String(rs.revision)) {
+      this.store.setStatus(DEPLOYMENTS, deployment.metadata.namespace, deployment.metadata.name, deployment.status, { [REVISION_ANNOTATION]: String(rs.revision) });
+    }
+  }
+
+  /** Forgets a deleted deployment's pending rollout. */
+  forget(deployment: { metadata: { namespace?: string; name: string } }): void {
+    this.cancel(keyOf(deployment));
   }
 
   /** Cancels every pending timer; later spec changes start none. */
@@ -75,27 +102,33 @@ export class RolloutController {
   }
 
   private settle(started: Deployment, oldAvailable: number, deadline: boolean): void {
+    this.store.batch(() => this.settleNow(started, oldAvailable, deadline));
+  }
+
+  private settleNow(started: Deployment, oldAvailable: number, deadline: boolean): void {
     const current = this.store.get(DEPLOYMENTS, started.metadata.namespace, started.metadata.name) as Deployment | undefined;
-    if (!current || current.metadata.generation !== started.metadata.generation) return;
+    if (!current || current.metadata.uid !== started.metadata.uid || current.metadata.generation !== started.metadata.generation) return;
     const failing = current.spec.template.spec.containers.some((c) => this.options.isFailing(c.image));
     if (failing) {
       if (deadline) this.cancel(keyOf(current));
-      this.write(current, stuck(current, oldAvailable, deadline));
+      const rs = this.replicaSets.sync(current, 'stuck');
+      this.write(current, stuck(current, oldAvailable, deadline, rs.name), rs.revision);
       return;
     }
     // A healthy rollout slower than the deadline still completes at rolloutDelayMs.
     if (deadline && this.options.rolloutDelayMs > this.options.progressDeadlineMs) return;
     this.cancel(keyOf(current));
-    this.write(current, completed(current));
+    const rs = this.replicaSets.sync(current, 'complete');
+    this.write(current, completed(current, rs.name), rs.revision);
   }
 
-  private write(deployment: Deployment, status: DeploymentStatus): void {
+  private write(deployment: Deployment, status: DeploymentStatus, revision: number): void {
     const previous = deployment.status ?? {};
     for (const c of status.conditions ?? []) {
       const before = condition(previous, c.type);
       if (before?.status === c.status) c.lastTransitionTime = before.lastTransitionTime;
     }
-    this.store.setStatus(DEPLOYMENTS, deployment.metadata.namespace, deployment.metadata.name, status);
+    this.store.setStatus(DEPLOYMENTS, deployment.metadata.namespace, deployment.metadata.name, status, { [REVISION_ANNOTATION]: String(revision) });
   }
 }
 
@@ -112,12 +145,6 @@ function isComplete(d: Deployment): boolean {
     (s.availableReplicas ?? 0) === desired &&
     (s.replicas ?? 0) === desired
   );
-}
-
-/** A stable, ReplicaSet-like name for the current pod template. */
-function replicaSetName(d: Deployment): string {
-  const hash = createHash('sha256').update(JSON.stringify(d.spec.template)).digest('hex').slice(0, 10);
-  return `${d.metadata.name}-${hash}`;
 }
 
 function makeCondition(type: string, status: 'True' | 'False', reason: string, message: string): DeploymentCondition {
@@ -137,31 +164,30 @@ function counts(d: Deployment, c: Required<Omit<DeploymentStatus, 'conditions' |
   return status;
 }
 
-function inProgress(d: Deployment, oldAvailable: number): DeploymentStatus {
+function inProgress(d: Deployment, oldAvailable: number, rs: string): DeploymentStatus {
   const desired = d.spec.replicas;
   return {
     ...counts(d, { replicas: oldAvailable, updatedReplicas: 0, readyReplicas: oldAvailable, availableReplicas: oldAvailable, unavailableReplicas: desired }),
     conditions: [
       availableCondition(oldAvailable, desired),
-      makeCondition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${replicaSetName(d)}" is progressing.`),
+      makeCondition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`),
     ],
   };
 }
 
-function completed(d: Deployment): DeploymentStatus {
+function completed(d: Deployment, rs: string): DeploymentStatus {
   const desired = d.spec.replicas;
   return {
     ...counts(d, { replicas: desired, updatedReplicas: desired, readyReplicas: desired, availableReplicas: desired, unavailableReplicas: 0 }),
     conditions: [
       availableCondition(desired, desired),
-      makeCondition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${replicaSetName(d)}" has successfully progressed.`),
+      makeCondition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`),
     ],
   };
 }
 
-function stuck(d: Deployment, oldAvailable: number, deadlineExceeded: boolean): DeploymentStatus {
+function stuck(d: Deployment, oldAvailable: number, deadlineExceeded: boolean, rs: string): DeploymentStatus {
   const desired = d.spec.replicas;
-  const rs = replicaSetName(d);
   return {
     ...counts(d, { replicas: oldAvailable + desired, updatedReplicas: desired, readyReplicas: oldAvailable, availableReplicas: oldAvailable, unavailableReplicas: desired }),
     conditions: [

@@ -1,4 +1,4 @@
-import { RESOURCES, type ResourceType } from './resources';
+import { type Group, RESOURCES, type ResourceType } from './resources';
 
 /**
  * Legacy (non-aggregated) discovery documents: what kubectl and client-go ask
@@ -18,22 +18,42 @@ const VERSION = {
   platform: 'linux/amd64',
 };
 
-const APPS_GROUP = {
-  name: 'apps',
-  versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
-  preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
-};
+const groupDocument = (name: 'apps' | 'batch') => ({
+  name,
+  versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
+  preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
+});
 
-function resourceList(group: '' | 'apps') {
+/**
+ * Subresources, listed beside their resource. kubectl finds the Scale kind of
+ * `kubectl scale` here, and `pods/log` tells it logs are served.
+ */
+const SUBRESOURCES: { group: Group; name: string; kind: string; verbs: string[]; kindGroup?: string; kindVersion?: string }[] = [
+  { group: 'apps', name: 'deployments/scale', kind: 'Scale', verbs: ['get', 'patch', 'update'], kindGroup: 'autoscaling', kindVersion: 'v1' },
+  { group: '', name: 'pods/log', kind: 'Pod', verbs: ['get'] },
+];
+
+function resourceList(group: Group) {
   const types = Object.values(RESOURCES).filter((t) => t.group === group);
-  const resources = types.map((t: ResourceType) => ({
+  const resources: Record<string, unknown>[] = types.map((t: ResourceType) => ({
     name: t.plural,
     singularName: t.singular,
     namespaced: t.namespaced,
     kind: t.kind,
     verbs: t.verbs,
     shortNames: t.shortNames,
+    ...(t.categories ? { categories: t.categories } : {}),
   }));
+  for (const sub of SUBRESOURCES.filter((s) => s.group === group)) {
+    resources.push({
+      name: sub.name,
+      singularName: '',
+      namespaced: true,
+      ...(sub.kindGroup ? { group: sub.kindGroup, version: sub.kindVersion } : {}),
+      kind: sub.kind,
+      verbs: sub.verbs,
+    });
+  }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources };
 }
 
@@ -47,11 +67,15 @@ export function discovery(path: string, serverAddress: string): unknown {
     case '/api/v1':
       return resourceList('');
     case '/apis':
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [APPS_GROUP] };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [groupDocument('apps'), groupDocument('batch')] };
     case '/apis/apps':
-      return { kind: 'APIGroup', apiVersion: 'v1', ...APPS_GROUP };
+      return { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument('apps') };
     case '/apis/apps/v1':
       return resourceList('apps');
+    case '/apis/batch':
+      return { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument('batch') };
+    case '/apis/batch/v1':
+      return resourceList('batch');
     default:
       return undefined;
   }

@@ -11,7 +11,7 @@ export interface SimulatorFaults {
   unreachable?: boolean;
   /** The next N API requests have their connection closed without an answer. */
   unreachableFor?: number;
-  /** The next N PUT/PATCH writes to an existing Deployment or ConfigMap answer 409 Conflict. */
+  /** The next N PUT/PATCH writes to an existing object (scale subresource included) answer 409 Conflict. */
   conflicts?: number;
 }
 

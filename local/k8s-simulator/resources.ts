@@ -1,7 +1,17 @@
-import { ApiError } from './status';
+/** The resource types the simulator serves, by their REST plural. */
+export type Plural = 'namespaces' | 'configmaps' | 'pods' | 'events' | 'deployments' | 'replicasets' | 'jobs';
 
-/** The three resource types the simulator serves, by their REST plural. */
-export type Plural = 'namespaces' | 'deployments' | 'configmaps';
+/** API groups served; '' is the core group. */
+export type Group = '' | 'apps' | 'batch';
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
 
 export interface ObjectMeta {
   name: string;
@@ -12,6 +22,7 @@ export interface ObjectMeta {
   generation?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
   [key: string]: unknown;
 }
 
@@ -25,7 +36,20 @@ export interface KubeObject {
 export interface Container {
   name: string;
   image: string;
+  command?: string[];
+  args?: string[];
   [key: string]: unknown;
+}
+
+export interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
+  spec: { containers: Container[]; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
 export interface DeploymentCondition {
@@ -50,31 +74,107 @@ export interface DeploymentStatus {
 export interface Deployment extends KubeObject {
   spec: {
     replicas: number;
-    template: { spec: { containers: Container[] }; [key: string]: unknown };
+    selector?: LabelSelector;
+    template: PodTemplate;
+    revisionHistoryLimit?: number;
     [key: string]: unknown;
   };
   status?: DeploymentStatus;
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate; [key: string]: unknown };
+  status?: { replicas: number; fullyLabeledReplicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  state: {
+    running?: { startedAt: string };
+    waiting?: { reason: string; message?: string };
+    terminated?: { exitCode: number; reason: string; startedAt: string; finishedAt: string; containerID?: string };
+  };
+}
+
+export interface PodStatus {
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  conditions?: { type: string; status: 'True' | 'False'; reason?: string; lastProbeTime: null; lastTransitionTime: string }[];
+  hostIP?: string;
+  podIP?: string;
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+  [key: string]: unknown;
+}
+
+export interface Pod extends KubeObject {
+  spec: { containers: Container[]; nodeName?: string; [key: string]: unknown };
+  status?: PodStatus;
+}
+
+export interface JobCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason?: string;
+  message?: string;
+  lastProbeTime: string;
+  lastTransitionTime: string;
+}
+
+export interface Job extends KubeObject {
+  spec: {
+    template: PodTemplate;
+    selector?: LabelSelector;
+    completions?: number;
+    parallelism?: number;
+    backoffLimit?: number;
+    activeDeadlineSeconds?: number;
+    [key: string]: unknown;
+  };
+  status?: {
+    startTime?: string;
+    completionTime?: string;
+    active?: number;
+    ready?: number;
+    succeeded?: number;
+    failed?: number;
+    conditions?: JobCondition[];
+    [key: string]: unknown;
+  };
 }
 
 export interface ResourceType {
   plural: Plural;
   singular: string;
   kind: string;
-  /** '' for the core group. */
-  group: '' | 'apps';
+  group: Group;
   namespaced: boolean;
   shortNames: string[];
   verbs: string[];
-  /** Whether metadata.generation is tracked (bumped on spec changes). */
+  /** Whether metadata.generation is tracked (bumped on spec changes) and user writes keep the stored status. */
   hasGeneration: boolean;
+  /** Whether objects of this type go to the state file; events are ephemeral. */
+  persisted: boolean;
+  /** `kubectl get all` lists the types in the `all` category. */
+  categories?: string[];
 }
 
-const RW = ['create', 'get', 'list', 'patch', 'update'];
+const READ = ['get', 'list', 'watch'];
+const RW = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const RESOURCES: Record<Plural, ResourceType> = {
-  namespaces: { plural: 'namespaces', singular: 'namespace', kind: 'Namespace', group: '', namespaced: false, shortNames: ['ns'], verbs: ['create', 'get', 'list'], hasGeneration: false },
-  configmaps: { plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', group: '', namespaced: true, shortNames: ['cm'], verbs: RW, hasGeneration: false },
-  deployments: { plural: 'deployments', singular: 'deployment', kind: 'Deployment', group: 'apps', namespaced: true, shortNames: ['deploy'], verbs: RW, hasGeneration: true },
+  namespaces: { plural: 'namespaces', singular: 'namespace', kind: 'Namespace', group: '', namespaced: false, shortNames: ['ns'], verbs: ['create', ...READ], hasGeneration: false, persisted: true },
+  configmaps: { plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', group: '', namespaced: true, shortNames: ['cm'], verbs: RW, hasGeneration: false, persisted: true },
+  pods: { plural: 'pods', singular: 'pod', kind: 'Pod', group: '', namespaced: true, shortNames: ['po'], verbs: ['delete', ...READ], hasGeneration: false, persisted: true, categories: ['all'] },
+  events: { plural: 'events', singular: 'event', kind: 'Event', group: '', namespaced: true, shortNames: ['ev'], verbs: READ, hasGeneration: false, persisted: false },
+  deployments: { plural: 'deployments', singular: 'deployment', kind: 'Deployment', group: 'apps', namespaced: true, shortNames: ['deploy'], verbs: RW, hasGeneration: true, persisted: true, categories: ['all'] },
+  replicasets: { plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', group: 'apps', namespaced: true, shortNames: ['rs'], verbs: READ, hasGeneration: true, persisted: true, categories: ['all'] },
+  jobs: { plural: 'jobs', singular: 'job', kind: 'Job', group: 'batch', namespaced: true, shortNames: [], verbs: RW, hasGeneration: true, persisted: true, categories: ['all'] },
 };
 
 export const apiVersionOf = (type: ResourceType): string => (type.group ? `${type.group}/v1` : 'v1');
@@ -82,58 +182,25 @@ export const apiVersionOf = (type: ResourceType): string => (type.group ? `${typ
 /** `deployments.apps`, `configmaps`: the qualified name Kubernetes uses in error messages. */
 export const qualifiedName = (type: ResourceType): string => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
-const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** The type served at `plural` in `group`, if any. */
+export function resourceType(group: string, plural: string): ResourceType | undefined {
+  const type = (RESOURCES as Record<string, ResourceType | undefined>)[plural];
+  return type && type.group === group ? type : undefined;
+}
 
-/** ConfigMap data keys, as Kubernetes validates them. */
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * Checks the user-supplied parts of an object and fills the defaults the real
- * API server would (replicas = 1, Namespace status). Throws ApiError 422 Invalid.
- */
-export function validateAndDefault(type: ResourceType, body: unknown): KubeObject {
-  const invalid = (why: string, name = '') =>
-    new ApiError(422, 'Invalid', `${type.kind} "${name}" is invalid: ${why}`, { name, group: type.group, kind: type.kind });
-  if (!isRecord(body) || !isRecord(body.metadata)) throw invalid('metadata: Required value');
-  const name = body.metadata.name;
-  if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
-    throw invalid('metadata.name: Invalid value: must be a lowercase RFC 1123 subdomain', String(name ?? ''));
-  }
-  const object = { ...body, apiVersion: apiVersionOf(type), kind: type.kind } as KubeObject;
-  if (type.plural === 'namespaces') {
-    object.spec = { finalizers: ['kubernetes'] };
-    object.status = { phase: 'Active' };
-  }
-  if (type.plural === 'configmaps' && body.data !== undefined) {
-    if (!isRecord(body.data) || Object.values(body.data).some((v) => typeof v !== 'string')) {
-      throw invalid('data: values must be strings', name);
-    }
-    const badKey = Object.keys(body.data).find((k) => !CONFIG_KEY.test(k) || k.length > 253 || k === '.' || k === '..');
-    if (badKey !== undefined) {
-      throw invalid(`data[${JSON.stringify(badKey)}]: Invalid value: a valid config key must consist of alphanumeric characters, '-', '_' or '.'`, name);
-    }
-  }
-  if (type.plural === 'deployments') {
-    const spec = body.spec;
-    const template = isRecord(spec) ? spec.template : undefined;
-    const podSpec = isRecord(template) ? template.spec : undefined;
-    const containers = isRecord(podSpec) ? podSpec.containers : undefined;
-    if (!isRecord(spec) || !Array.isArray(containers) || containers.length === 0) {
-      throw invalid('spec.template.spec.containers: Required value', name);
-    }
-    for (const [i, c] of containers.entries()) {
-      if (!isRecord(c) || typeof c.name !== 'string' || !c.name || typeof c.image !== 'string' || !c.image) {
-        throw invalid(`spec.template.spec.containers[${i}]: name and image are required`, name);
-      }
-    }
-    const replicas = spec.replicas ?? 1;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('spec.replicas: must be a non-negative integer', name);
-    }
-    object.spec = { ...spec, replicas };
-  }
-  return object;
+/** The controller owner reference pointing at `owner`. */
+export function controllerRef(owner: KubeObject): OwnerReference {
+  const { name, uid } = owner.metadata;
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name, uid, controller: true, blockOwnerDeletion: true };
+}
+
+export const isControlledBy = (object: KubeObject, owner: KubeObject): boolean =>
+  (object.metadata.ownerReferences ?? []).some((ref) => ref.controller && ref.uid === owner.metadata.uid);
+
+/** Metadata for an object about to be created: the store assigns uid, resourceVersion and creationTimestamp. */
+export function unsavedMeta(meta: { name: string; namespace?: string; [key: string]: unknown }): ObjectMeta {
+  return { ...meta, uid: '', resourceVersion: '', creationTimestamp: '' };
 }

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { type KubeObject, type Plural, type ResourceType, RESOURCES, qualifiedName } from './resources';
+import { type Snapshot, readSnapshot, writeSnapshot } from './state-file';
 import { ApiError } from './status';
 
-interface Snapshot {
-  version: 1;
-  resourceVersion: number;
-  objects: Record<Plural, KubeObject[]>;
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One write, as watchers see it: `object` carries the write's resourceVersion. */
+export interface Change {
+  type: ChangeType;
+  resource: ResourceType;
+  object: KubeObject;
+  /** The object before a MODIFIED or DELETED. */
+  previous?: KubeObject;
+}
+
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
 }
 
 /** Kubernetes timestamps are RFC 3339 with second precision. */
@@ -17,7 +26,7 @@ const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${n
 const clone = <T>(value: T): T => structuredClone(value);
 
 /** JSON with object keys sorted, so that equal specs compare equal whatever the clients' key order. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -34,22 +43,25 @@ export const conflict = (type: ResourceType, name: string) =>
     { name, group: type.group, kind: type.plural },
   );
 
-const notFound = (type: ResourceType, name: string) =>
+export const notFound = (type: ResourceType, name: string) =>
   new ApiError(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`, { name, group: type.group, kind: type.plural });
 
 /**
  * In-memory object store with the metadata semantics the simulator needs: uid,
  * a global resourceVersion counter, optimistic concurrency and generation bumps
- * on spec changes. Every method hands out copies. With a `statePath`, the whole
- * store is loaded from and written to that JSON file (after every change).
+ * on spec changes. Every method hands out copies, and every write is reported
+ * to the change listeners (watches). With a `statePath`, the persisted kinds
+ * are loaded from and written to that JSON file after every change (or once at
+ * the end of a `batch`).
  */
 export class ObjectStore {
   private resourceVersion = 0;
-  private readonly objects: Record<Plural, Map<string, KubeObject>> = {
-    namespaces: new Map(),
-    deployments: new Map(),
-    configmaps: new Map(),
-  };
+  private readonly objects = new Map<Plural, Map<string, KubeObject>>(
+    (Object.keys(RESOURCES) as Plural[]).map((plural) => [plural, new Map<string, KubeObject>()]),
+  );
+  private readonly listeners = new Set<(change: Change) => void>();
+  private batchDepth = 0;
+  private dirty = false;
 
   constructor(private readonly statePath?: string) {
     if (statePath) this.load(statePath);
@@ -59,8 +71,25 @@ export class ObjectStore {
     return String(this.resourceVersion);
   }
 
+  /** Calls `listener` after every write; returns the unsubscribe function. */
+  onChange(listener: (change: Change) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `fn` with the state file written once at the end instead of after every write. */
+  batch<T>(fn: () => T): T {
+    this.batchDepth += 1;
+    try {
+      return fn();
+    } finally {
+      this.batchDepth -= 1;
+      if (this.batchDepth === 0 && this.dirty) this.save();
+    }
+  }
+
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-    const object = this.objects[type.plural].get(keyOf(namespace, name));
+    const object = this.map(type).get(keyOf(namespace, name));
     return object && clone(object);
   }
 
@@ -71,34 +100,35 @@ export class ObjectStore {
   }
 
   list(type: ResourceType, namespace?: string): KubeObject[] {
-    return [...this.objects[type.plural].values()]
+    return [...this.map(type).values()]
       .filter((o) => !namespace || o.metadata.namespace === namespace)
       .sort((a, b) => keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)))
       .map(clone);
   }
 
-  /** Stores a new object (already validated); assigns uid, resourceVersion, creationTimestamp and generation. */
-  create(type: ResourceType, object: KubeObject): KubeObject {
+  /**
+   * Stores a new object (already validated); assigns uid (or takes `uid`, for
+   * objects whose defaults depend on it), resourceVersion, creationTimestamp and generation.
+   */
+  create(type: ResourceType, object: KubeObject, options: { uid?: string; keepStatus?: boolean } = {}): KubeObject {
     const { name, namespace } = object.metadata;
-    if (type.namespaced && namespace && !this.objects.namespaces.has(namespace)) {
+    if (type.namespaced && namespace && !this.map(RESOURCES.namespaces).has(namespace)) {
       throw notFound(RESOURCES.namespaces, namespace);
     }
     const key = keyOf(namespace, name);
-    if (this.objects[type.plural].has(key)) {
+    if (this.map(type).has(key)) {
       throw new ApiError(409, 'AlreadyExists', `${qualifiedName(type)} "${name}" already exists`, { name, group: type.group, kind: type.plural });
     }
     const stored = clone(object);
     stored.metadata = {
       ...stored.metadata,
-      uid: randomUUID(),
+      uid: options.uid ?? randomUUID(),
       resourceVersion: this.nextResourceVersion(),
       creationTimestamp: timestamp(),
       ...(type.hasGeneration ? { generation: 1 } : {}),
     };
-    if (type.hasGeneration) delete stored.status;
-    this.objects[type.plural].set(key, stored);
-    this.save();
-    return clone(stored);
+    if (type.hasGeneration && !options.keepStatus) delete stored.status;
+    return this.commit(type, key, stored, undefined);
   }
 
   /**
@@ -110,7 +140,7 @@ export class ObjectStore {
   replace(type: ResourceType, object: KubeObject): { object: KubeObject; specChanged: boolean } {
     const { name, namespace } = object.metadata;
     const key = keyOf(namespace, name);
-    const existing = this.objects[type.plural].get(key);
+    const existing = this.map(type).get(key);
     if (!existing) throw notFound(type, name);
     const expected = object.metadata.resourceVersion;
     if (expected && expected !== existing.metadata.resourceVersion) {
@@ -128,19 +158,80 @@ export class ObjectStore {
       stored.metadata.generation = (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0);
       stored.status = clone(existing.status);
     }
-    this.objects[type.plural].set(key, stored);
-    this.save();
-    return { object: clone(stored), specChanged };
+    return { object: this.commit(type, key, stored, existing), specChanged };
   }
 
-  /** A controller write: replaces only `status`; bumps resourceVersion, never generation. */
-  setStatus(type: ResourceType, namespace: string | undefined, name: string, status: unknown): KubeObject | undefined {
-    const existing = this.objects[type.plural].get(keyOf(namespace, name));
+  /**
+   * A controller write of an existing object: spec, status and metadata as
+   * given (no resourceVersion check); generation is bumped on a spec change.
+   * Nothing is written (and undefined returned) when nothing changed.
+   */
+  put(type: ResourceType, object: KubeObject): KubeObject | undefined {
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    const existing = this.map(type).get(key);
+    if (!existing) throw notFound(type, object.metadata.name);
+    const stored = clone(object);
+    stored.metadata = { ...stored.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp, resourceVersion: existing.metadata.resourceVersion };
+    if (type.hasGeneration) {
+      const specChanged = canonicalJson(stored.spec) !== canonicalJson(existing.spec);
+      stored.metadata.generation = (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    }
+    if (canonicalJson(stored) === canonicalJson(existing)) return undefined;
+    stored.metadata.resourceVersion = this.nextResourceVersion();
+    return this.commit(type, key, stored, existing);
+  }
+
+  /** A controller write: replaces `status` (and merges `annotations`); bumps resourceVersion, never generation. */
+  setStatus(type: ResourceType, namespace: string | undefined, name: string, status: unknown, annotations?: Record<string, string>): KubeObject | undefined {
+    const key = keyOf(namespace, name);
+    const existing = this.map(type).get(key);
     if (!existing) return undefined;
-    existing.status = clone(status);
-    existing.metadata.resourceVersion = this.nextResourceVersion();
-    this.save();
-    return clone(existing);
+    const stored = clone(existing);
+    stored.status = clone(status);
+    if (annotations) stored.metadata.annotations = { ...stored.metadata.annotations, ...annotations };
+    stored.metadata.resourceVersion = this.nextResourceVersion();
+    return this.commit(type, key, stored, existing);
+  }
+
+  /** Removes an object; 404 when missing, 409 when a precondition does not hold. Returns it with the deletion's resourceVersion. */
+  delete(type: ResourceType, namespace: string | undefined, name: string, preconditions: DeletePreconditions = {}): KubeObject {
+    const key = keyOf(namespace, name);
+    const existing = this.map(type).get(key);
+    if (!existing) throw notFound(type, name);
+    const failed = (field: string, given: string, actual: string) =>
+      new ApiError(409, 'Conflict', `Precondition failed: ${field} in precondition: ${given}, ${field} in object meta: ${actual}`, { name, group: type.group, kind: type.plural });
+    if (preconditions.uid && preconditions.uid !== existing.metadata.uid) throw failed('UID', preconditions.uid, existing.metadata.uid);
+    if (preconditions.resourceVersion && preconditions.resourceVersion !== existing.metadata.resourceVersion) {
+      throw failed('ResourceVersion', preconditions.resourceVersion, existing.metadata.resourceVersion);
+    }
+    this.map(type).delete(key);
+    const deleted = clone(existing);
+    deleted.metadata.resourceVersion = this.nextResourceVersion();
+    this.changed(type, { type: 'DELETED', resource: type, object: clone(deleted), previous: clone(existing) });
+    return deleted;
+  }
+
+  private map(type: ResourceType): Map<string, KubeObject> {
+    const map = this.objects.get(type.plural);
+    if (!map) throw new Error(`k8s simulator: no store for ${type.plural}`);
+    return map;
+  }
+
+  private commit(type: ResourceType, key: string, stored: KubeObject, previous: KubeObject | undefined): KubeObject {
+    this.map(type).set(key, stored);
+    const change: Change = previous
+      ? { type: 'MODIFIED', resource: type, object: clone(stored), previous: clone(previous) }
+      : { type: 'ADDED', resource: type, object: clone(stored) };
+    this.changed(type, change);
+    return clone(stored);
+  }
+
+  private changed(type: ResourceType, change: Change): void {
+    if (type.persisted) {
+      this.dirty = true;
+      if (this.batchDepth === 0) this.save();
+    }
+    for (const listener of this.listeners) listener(change);
   }
 
   private nextResourceVersion(): string {
@@ -149,41 +240,21 @@ export class ObjectStore {
   }
 
   private load(path: string): void {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    let snapshot: Snapshot;
-    try {
-      snapshot = JSON.parse(text) as Snapshot;
-    } catch (error) {
-      throw new Error(`k8s simulator: cannot parse state file ${path} (delete it to start empty)`, { cause: error });
-    }
+    const snapshot = readSnapshot(path);
+    if (!snapshot) return;
     this.resourceVersion = snapshot.resourceVersion;
-    for (const plural of Object.keys(this.objects) as Plural[]) {
-      for (const object of snapshot.objects[plural] ?? []) {
-        this.objects[plural].set(keyOf(object.metadata.namespace, object.metadata.name), object);
-      }
+    for (const [plural, map] of this.objects) {
+      for (const object of snapshot.objects[plural] ?? []) map.set(keyOf(object.metadata.namespace, object.metadata.name), object);
     }
   }
 
   private save(): void {
+    this.dirty = false;
     if (!this.statePath) return;
-    const snapshot: Snapshot = {
-      version: 1,
-      resourceVersion: this.resourceVersion,
-      objects: {
-        namespaces: [...this.objects.namespaces.values()],
-        deployments: [...this.objects.deployments.values()],
-        configmaps: [...this.objects.configmaps.values()],
-      },
-    };
-    mkdirSync(dirname(this.statePath), { recursive: true });
-    const temp = `${this.statePath}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(snapshot, null, 2)}\n`);
-    renameSync(temp, this.statePath);
+    const objects: Snapshot['objects'] = {};
+    for (const [plural, map] of this.objects) {
+      if (RESOURCES[plural].persisted) objects[plural] = [...map.values()];
+    }
+    writeSnapshot(this.statePath, { version: 1, resourceVersion: this.resourceVersion, objects });
   }
 }

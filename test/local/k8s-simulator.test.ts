@@ -117,7 +117,7 @@ describe('Kubernetes API simulator', () => {
       body: { metadata: { name: 'x' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'c', image: GOOD }] } } } },
     });
     expect(await failure(created)).toMatchObject({ code: 404, message: 'namespaces "missing-ns" not found' });
-    const unknown = await fetch(`${sim.url}/apis/batch/v1/jobs`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const unknown = await fetch(`${sim.url}/apis/networking.k8s.io/v1/ingresses`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(unknown.status).toBe(404);
   });
 
@@ -278,11 +278,14 @@ describe('Kubernetes API simulator', () => {
     const get = async (path: string) => (await fetch(`${sim.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(await get('/version')).toMatchObject({ major: '1' });
     expect(await get('/api')).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    expect(await get('/apis')).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps' }] });
+    expect(await get('/apis')).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps' }, { name: 'batch' }] });
     const apps = (await get('/apis/apps/v1')) as { resources: { name: string; namespaced: boolean }[] };
     expect(apps.resources).toContainEqual(expect.objectContaining({ name: 'deployments', namespaced: true, kind: 'Deployment' }));
     const core = (await get('/api/v1')) as { resources: { name: string }[] };
-    expect(core.resources.map((r) => r.name).sort()).toEqual(['configmaps', 'namespaces']);
+    expect(core.resources.map((r) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'pods', 'pods/log']);
+    const batch = (await get('/apis/batch/v1')) as { resources: { name: string }[] };
+    expect(batch.resources.map((r) => r.name)).toEqual(['jobs']);
+    expect(apps.resources).toContainEqual(expect.objectContaining({ name: 'deployments/scale', group: 'autoscaling', version: 'v1', kind: 'Scale' }));
   });
 });
 
