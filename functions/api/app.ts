@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
+import { visible } from '../domain/text';
 import { requireToken } from './auth';
 import type { ApiDeps, ApiEnv } from './deps';
+import { MethodNotAllowedError } from './http-errors';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';
@@ -11,15 +14,27 @@ import { appRoutes } from './routes/apps';
 import { configRoutes } from './routes/config';
 import { deploymentRoutes } from './routes/deployments';
 import { directoryRoutes } from './routes/directory';
+import { healthRoutes } from './routes/health';
 import { releaseRoutes } from './routes/releases';
 import { reviewRoutes } from './routes/reviews';
 import { tokenRoutes } from './routes/tokens';
+import { securityHeaders } from './security-headers';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The one Hono app: served by hono/aws-lambda in AWS and @hono/node-server locally. */
 export function createApp(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
+  // Outermost, so every answer gets them: routes, problems, 404, 405 and 413 alike.
+  app.use('*', securityHeaders());
+  // A known path with another method is a 405 naming the methods it has, not a 404.
+  app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => respondWithProblem(c, new MethodNotAllowedError(`${c.req.path} answers ${methods.join(', ')}, not ${c.req.method}`, methods), deps.log),
+    }),
+  );
   app.use(
     '*',
     bodyLimit({
@@ -29,7 +44,7 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', healthRoutes(deps));
   // Every /v1 route needs a token; the email links (/approve) carry their own signature instead.
   app.use('/v1/*', requireToken(deps));
   app.route('/v1/releases', releaseRoutes(deps));
@@ -42,7 +57,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/audit', auditRoutes(deps));
   app.route('/v1/directory', directoryRoutes(deps));
   app.route('/approve', approvalLinkRoutes(deps));
-  app.notFound((c) => respondWithProblem(c, new NotFoundError(`no route for ${c.req.method} ${c.req.path}`), deps.log));
+  app.notFound((c) => respondWithProblem(c, new NotFoundError(`no route for ${c.req.method} ${visible(c.req.path.slice(0, 200))}`), deps.log));
   app.onError((error, c) => respondWithProblem(c, error, deps.log));
   return app;
 }

@@ -3,13 +3,21 @@ import { UnauthenticatedError } from '../domain/errors';
 import { hashToken } from '../domain/token';
 import type { ApiDeps, ApiEnv } from './deps';
 
+/**
+ * Exactly `Bearer <token>` (the scheme is case-insensitive, RFC 9110): one
+ * space, then one RFC 6750 b64token of a sane length, and nothing after it.
+ * Anything else (`Bearer <token> junk`, two tokens, a tab) is refused rather
+ * than guessed at, so what is authenticated is what was sent.
+ */
+const BEARER = /^bearer ([A-Za-z0-9._~+/-]{1,512}=*)$/i;
+
 /** Bearer-token authentication for the API; sets the caller's identity. */
 export function requireToken(deps: Pick<ApiDeps, 'tokens' | 'clock'>) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const [scheme, token] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      throw new UnauthenticatedError('send "Authorization: Bearer <token>" with a Gatekeeper API token');
+    const header = c.req.header('authorization');
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    if (!token) {
+      throw new UnauthenticatedError(`send exactly "Authorization: Bearer <token>" with a Gatekeeper API token${header ? '; the header sent is malformed' : ''}`);
     }
     const stored = await deps.tokens.find(hashToken(token));
     const now = deps.clock().toISOString();

@@ -1,7 +1,11 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as z from 'zod/mini';
 import { GatekeeperError, TooManyRequestsError } from '../domain/errors';
+import { MethodNotAllowedError } from './http-errors';
+import { validationError } from './read-json';
 import { errorFields, type Logger } from '../observability/logger';
+import { visible } from '../domain/text';
 import { escapeHtml, page } from '../views/html';
 
 export const PROBLEM_BASE = 'https://gatekeeper.dev/problems/';
@@ -17,7 +21,9 @@ export interface Problem {
   instance?: string;
 }
 
-export function toProblem(error: unknown, instance: string): Problem {
+export function toProblem(thrown: unknown, instance: string): Problem {
+  // Input validated with a schema's parse() instead of readJson is still the caller's mistake, not ours.
+  const error = thrown instanceof z.core.$ZodError ? validationError(thrown) : thrown;
   if (error instanceof GatekeeperError) {
     return { type: PROBLEM_BASE + error.type, title: error.title, status: error.status, detail: error.message, instance };
   }
@@ -32,15 +38,17 @@ export function toProblem(error: unknown, instance: string): Problem {
 
 /** Humans following an email link get a page; everyone else gets problem+json. */
 export function respondWithProblem(c: Context, error: unknown, log: Logger): Response {
-  const problem = toProblem(error, c.req.path);
+  // The path may hold anything a client sent (Hono decodes it): shown safely and briefly.
+  const problem = toProblem(error, visible(c.req.path.slice(0, 200)));
   if (problem.status >= 500) log.error('request failed', { method: c.req.method, path: c.req.routePath, ...errorFields(error) });
   else log.info('request refused', { method: c.req.method, path: c.req.routePath, status: problem.status, type: problem.type });
   const status = problem.status as ContentfulStatusCode;
   // A dependency that is down (503) or a caller over its share (429): tell them when to come back.
   const retryAfter = error instanceof TooManyRequestsError ? error.retryAfterSeconds : problem.status === 503 ? RETRY_AFTER_SECONDS : undefined;
-  const retry: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
+  const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(', ');
   if (c.req.header('accept')?.includes('text/html')) {
-    return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status, retry);
+    return c.html(page(problem.title, `<h2>${escapeHtml(problem.title)}</h2><p>${escapeHtml(problem.detail)}</p>`), status, headers);
   }
-  return c.body(JSON.stringify(problem), status, { 'content-type': 'application/problem+json', ...retry });
+  return c.body(JSON.stringify(problem), status, { 'content-type': 'application/problem+json', ...headers });
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from './errors';
 import { parseFreezePolicy, type FreezePolicy } from './freeze';
+import { isName } from './names';
 
 /**
  * An environment's approval policy and the counting of votes against it.
@@ -43,7 +44,6 @@ const MAX_REQUIRED = 20;
 const MAX_RULES = 10;
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 30 * 24 * HOUR;
-const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'onDrift', 'freeze'] as const;
 
 /** Frozen, so spreading it (`{ ...DEFAULT_POLICY, required: 0 }`) cannot leak a mutation into every environment. */
@@ -92,7 +92,7 @@ function parseRules(input: unknown): GroupRule[] {
     const { group, min, ...rest } = rule as Record<string, unknown>;
     const extra = Object.keys(rest)[0];
     if (extra !== undefined) throw new ValidationError(`${path} has an unknown field ${JSON.stringify(extra)} (allowed: group, min)`);
-    if (typeof group !== 'string' || !GROUP_NAME.test(group)) {
+    if (!isName(group)) {
       throw new ValidationError(`${path}.group must be a group name (lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters), got ${JSON.stringify(group)}`);
     }
     if (rules.some((r) => r.group === group)) throw new ValidationError(`${path}: group "${group}" already has a rule; combine them into one`);

@@ -81,7 +81,7 @@ export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decisi
 }
 
 /** Refused votes an identity may have recorded per minute; past it, 429 and nothing is written. */
-const REFUSALS_PER_MINUTE = 10;
+const REFUSALS_PER_MINUTE = 30;
 
 /**
  * A refused vote is recorded, but never at the expense of real changes: an

@@ -3,6 +3,7 @@ import { excludedVoters, normaliseIdentity } from '../domain/approval';
 import { releasePath, type Environment } from '../domain/catalog';
 import {
   BreakGlassRefusedError,
+  ForbiddenError,
   FrozenError,
   NotAnApproverError,
   UnknownAppError,
@@ -12,6 +13,8 @@ import {
 import { eligibleVoters } from '../domain/eligibility';
 import { activeFreeze } from '../domain/freeze';
 import { parsePinnedImage } from '../domain/image';
+import { isName, NAME_RULE } from '../domain/names';
+import { isSafeText, normaliseLineBreaks } from '../domain/text';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
 import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
@@ -21,16 +24,25 @@ import { authorize } from './permissions';
 
 const email = z.email().check(z.maxLength(254));
 
+const oneLine = isSafeText({ multiline: false });
+const multiline = isSafeText({ multiline: true });
+const TEXT_RULE = 'no control or bidirectional formatting characters';
+
+/**
+ * Control and bidi characters are refused in every text field (the API's JSON
+ * reader refuses them anywhere in a body; the checks here keep the use case
+ * safe for any other caller). Labels are one line each.
+ */
 export const releaseRequestSchema = z.strictObject({
-  app: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63 characters')),
-  image: z.string().check(z.minLength(1), z.maxLength(512)),
+  app: z.string().check(z.refine(isName, NAME_RULE)),
+  image: z.string().check(z.minLength(1), z.maxLength(512), z.refine(oneLine, TEXT_RULE)),
   commit: z.optional(z.string().check(z.regex(/^[0-9a-f]{7,64}$/i, 'a git commit SHA (7–64 hex characters)'))),
   author: z.optional(email),
-  labels: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(63))).check(z.maxLength(20)), []),
-  comment: z.optional(z.string().check(z.maxLength(2000))),
+  labels: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(63), z.refine(oneLine, `one line, ${TEXT_RULE}`))).check(z.maxLength(20)), []),
+  comment: z.optional(z.string().check(z.maxLength(2000), z.refine(multiline, TEXT_RULE))),
   committedAt: z.optional(z.iso.datetime({ offset: true })),
   approvers: z.optional(z.array(email).check(z.minLength(1), z.maxLength(50))),
-  breakGlass: z.optional(z.strictObject({ justification: z.string().check(z.maxLength(2000)) })),
+  breakGlass: z.optional(z.strictObject({ justification: z.string().check(z.maxLength(2000), z.refine(multiline, TEXT_RULE)) })),
 });
 
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
@@ -68,7 +80,7 @@ export async function startRelease(deps: ApiDeps, request: ReleaseRequest, ident
     stages: {},
     ...(request.commit ? { commit: request.commit.toLowerCase() } : {}),
     ...(request.author ? { author: normaliseIdentity(request.author) } : {}),
-    ...(request.comment ? { comment: request.comment } : {}),
+    ...(request.comment ? { comment: normaliseLineBreaks(request.comment) } : {}),
     ...(request.committedAt ? { committedAt: new Date(request.committedAt).toISOString() } : {}),
     ...(request.approvers ? { approvers: [...new Set(request.approvers.map(normaliseIdentity))] } : {}),
     ...(breakGlass ? { breakGlass } : {}),
@@ -85,8 +97,10 @@ export async function startRelease(deps: ApiDeps, request: ReleaseRequest, ident
 }
 
 async function checkBreakGlass(deps: ApiDeps, identity: string, production: Environment, justification: string, at: string) {
-  await authorize(deps.directory, identity, 'break-glass', { app: production.app, environment: production.name }).catch(() => {
-    throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${production.app}/${production.name}`);
+  await authorize(deps.directory, identity, 'break-glass', { app: production.app, environment: production.name }).catch((error: unknown) => {
+    // Only a refusal is "refused"; a directory that cannot be read (StoreUnavailable → 503) must not read as a missing grant.
+    if (error instanceof ForbiddenError) throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${production.app}/${production.name}`, { cause: error });
+    throw error;
   });
   if (justification.trim().length < MIN_JUSTIFICATION) {
     throw new BreakGlassRefusedError(`a break-glass deployment needs a written justification of at least ${MIN_JUSTIFICATION} characters`);

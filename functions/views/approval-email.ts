@@ -3,7 +3,8 @@ import type { MailMessage } from '../domain/ports';
 import type { Release } from '../domain/release';
 import { approvalFacts, approvalFactsHtml } from './approval-summary';
 import { linkEmail } from './link-email';
-import { escapeHtml, page } from './html';
+import { detailRows, escapeHtml, page } from './html';
+import { factLines, QUOTING_NOTE, RULE, type Fact } from './plain-text';
 
 /**
  * The link opens a confirmation page; nothing is decided by following it, so
@@ -25,25 +26,27 @@ export function approvalEmail(request: ApprovalRequest, approver: string, link: 
 export function breakGlassEmail(release: Release, environment: string, to: string, reviewsUrl: string): MailMessage {
   const glass = release.breakGlass;
   const subject = `[Gatekeeper] BREAK-GLASS: ${release.app} → ${environment} deployed without approval by ${glass?.by}`;
-  const lines: Array<[string, string]> = [
+  const facts: Fact[] = [
     ['App', release.app],
     ['Environment', environment],
     ['Image', release.image],
     ['Commit', release.commit ?? ''],
     ['By', glass?.by ?? ''],
-    ['Justification', glass?.justification ?? ''],
+    ['Justification', glass?.justification ?? '', 'submitted'],
   ];
   const text = [
     `${glass?.by} deployed past the approval gate (and any freeze) with break-glass.`,
-    '',
-    ...lines.filter(([, v]) => v).map(([label, value]) => `${label}: ${value}`),
-    '',
     `It awaits a post-hoc review by an approver: ${reviewsUrl}`,
+    '',
+    RULE,
+    QUOTING_NOTE,
+    '',
+    ...factLines(facts),
   ].join('\n');
   const html = page(
     subject,
     `<h2>Break-glass deployment: ${escapeHtml(release.app)} → ${escapeHtml(environment)}</h2>
-<table>${lines.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
+${detailRows(facts.map(([label, value]) => [label, escapeHtml(value)]))}
 <p class="note">This deployment awaits a post-hoc review by an approver (<code>GET ${escapeHtml(reviewsUrl)}</code>).</p>`,
   );
   return { to, subject, text, html };

@@ -1,8 +1,8 @@
-import type { ApprovalRequest } from '../domain/approval';
+import { isSelfApproval, normaliseIdentity, type ApprovalRequest } from '../domain/approval';
 import type { Drift } from '../domain/catalog';
 import type { Release } from '../domain/release';
 import { approvalFactsHtml } from './approval-summary';
-import { configFacts, diffHtml } from './config-email';
+import { configFacts, DIFF_HEADING, diffHtml } from './config-email';
 import { detailRows, escapeHtml, page } from './html';
 
 /** What an image approver sees: the release's facts and where it stands. */
@@ -13,28 +13,38 @@ export const releaseDetails = (request: ApprovalRequest, release: Release, drift
 /** What a config approver sees: author, comment and the diff of the effective configuration. */
 export const configDetails = (request: ApprovalRequest) =>
   `${detailRows(configFacts(request).map(([label, value]) => [label, escapeHtml(value)]))}
-<h3>Effective configuration, before → after</h3>${diffHtml(request.configDiff)}`;
+<h3>${escapeHtml(DIFF_HEADING)}</h3>${diffHtml(request.configDiff)}`;
 
 /**
  * The confirmation page behind an emailed link. Rendering it changes nothing;
- * the decision is the form's POST to the same URL.
+ * the decision is the form's POST to the same URL. The form is shown only to
+ * someone who can still decide; everyone else is told at once why not
+ * (already voted, request closed and why, or their own release).
  */
 export function approvalPage(request: ApprovalRequest, approver: string, details: string): string {
-  const own = request.votes.find((v) => v.voter === approver);
-  const what = request.gate === 'config' ? 'configuration of' : '';
-  const title = `Approve ${what} ${request.app} → ${request.environment}?`.replace('  ', ' ');
+  const target = `${request.app} → ${request.environment}`;
+  const own = request.votes.find((v) => v.voter === normaliseIdentity(approver));
+  let title: string;
   let action: string;
   if (own) {
-    action = `<p class="note">You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. This link has been used.</p>`;
+    title = `You voted ${own.decision}: ${target}`;
+    action = note(`You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. This link has been used.`);
   } else if (request.status !== 'pending') {
-    action = `<p class="note">This request is already <strong>${escapeHtml(request.status)}</strong>; there is nothing left to decide.</p>`;
+    title = `${target}: ${request.status}`;
+    const why = request.closedReason ? `: ${escapeHtml(request.closedReason)}` : '';
+    action = note(`This request is <strong>${escapeHtml(request.status)}</strong>${why}. There is nothing left to decide.`);
+  } else if (isSelfApproval(request, approver)) {
+    title = `${target}: not yours to decide`;
+    const whose = request.gate === 'config' ? 'You proposed this configuration change' : 'You authored or requested this release';
+    action = note(`${whose}, so you cannot approve or reject it (self-approval). The approvers listed in the rules decide.`);
   } else {
+    title = `Approve ${request.gate === 'config' ? 'the configuration of ' : ''}${target}?`;
     action = `<form method="post">
 <p><label for="comment">Comment (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
 <p><button class="approve" type="submit" name="decision" value="approve">Approve</button>
 <button class="reject" type="submit" name="decision" value="reject">Reject</button></p>
 </form>
-<p class="note">You are signed in by this link as <strong>${escapeHtml(approver)}</strong>. It works once and expires at ${escapeHtml(request.expiresAt)}.</p>`;
+${note(`You are signed in by this link as <strong>${escapeHtml(approver)}</strong>. It works once and expires at ${escapeHtml(request.expiresAt)}.`)}`;
   }
   const votes = request.votes.length
     ? `<h3>Votes so far</h3><ul>${request.votes
@@ -48,6 +58,9 @@ ${details}
 ${votes}${action}`,
   );
 }
+
+/** Callers pass HTML they escaped. */
+const note = (html: string) => `<p class="note">${html}</p>`;
 
 export function decisionPage(request: ApprovalRequest, decision: 'approve' | 'reject', closedAs?: string): string {
   const outcome =

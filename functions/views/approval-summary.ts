@@ -1,10 +1,17 @@
 import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
 import type { Drift } from '../domain/catalog';
 import { detailRows, escapeHtml } from './html';
+import type { Fact } from './plain-text';
 
-/** The facts an approver decides on, shared by the email and the confirmation page. */
-export function approvalFacts(request: ApprovalRequest, drift: Drift | undefined = request.drift): Array<[string, string]> {
+/**
+ * The facts an approver decides on, shared by the email and the confirmation
+ * page. Names, the pinned image, the commit SHA and identities are checked
+ * against strict formats when they enter; labels and the comment are free
+ * text and marked `submitted` (quoted in the email's text part).
+ */
+export function approvalFacts(request: ApprovalRequest, drift: Drift | undefined = request.drift): Fact[] {
   const running = drift?.image ?? request.currentImage ?? 'unknown';
+  const evaluation = evaluateRequest(request);
   return [
     ['App', request.app],
     ['Environment', request.environment],
@@ -12,11 +19,11 @@ export function approvalFacts(request: ApprovalRequest, drift: Drift | undefined
     ['Commit', request.commit ?? ''],
     ['Author', request.author ?? ''],
     ['Requested by', request.requestedBy],
-    ['Labels', request.labels.join(', ')],
-    ['Comment', request.comment ?? ''],
+    ['Labels', request.labels.join(', '), 'submitted'],
+    ['Comment', request.comment ?? '', 'submitted'],
     [`Running in ${request.environment} now`, running],
-    ...(drift ? ([['Warning', driftWarning(drift)]] as Array<[string, string]>) : []),
-    ['Approvals', `${evaluateRequest(request).approvals} so far: ${evaluateRequest(request).summary}`],
+    ...(drift ? ([['Warning', driftWarning(drift)]] satisfies Fact[]) : []),
+    ['Approvals', `${evaluation.approvals} so far: ${evaluation.summary}`],
     ['Rules', describePolicy(request)],
     ['Expires', request.expiresAt],
   ];

@@ -52,7 +52,7 @@ describe('refused votes by an identity with no role on the app', () => {
     console.log(`[abuse] quiet approval p50 ${median(quiet).toFixed(1)} ms, during an 800-vote flood ${median(during).toFixed(1)} ms; flood answers: ${JSON.stringify(countBy(statuses))}`);
     expect(statuses).toHaveLength(800);
     expect(statuses.every((s) => s === 403 || s === 429 || s === 401)).toBe(true);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(700);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(700); // at most 30 refusals a minute are recorded
     expect(retryAfter).toMatch(/^\d+$/);
     // The chain grew only by the legitimate decisions' own events, never by the flood.
     const lengthAfter = await chainLength();

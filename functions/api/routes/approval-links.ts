@@ -1,9 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { assertLinkLive, verifySignature, type LinkClaim } from '../../domain/approval-link';
+import { assertLinkLive, linkKeyId, verifySignature, type LinkClaim } from '../../domain/approval-link';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { approvalPage, configDetails, decisionPage, releaseDetails } from '../../views/approval-page';
+import { checkText, normaliseLineBreaks } from '../../domain/text';
 import type { ApiDeps, ApiEnv } from '../deps';
+import { readForm } from '../form-body';
 import { recordVote } from '../../usecases/record-vote';
+
+const MAX_COMMENT = 2000;
 
 /**
  * The emailed links (B1). GET renders a confirmation page and never writes, so
@@ -12,7 +16,11 @@ import { recordVote } from '../../usecases/record-vote';
 export function approvalLinkRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
 
-  const claimOf = async (c: Context): Promise<LinkClaim> => verifySignature(c.req.param('token') ?? '', await deps.signingSecret());
+  const claimOf = async (c: Context): Promise<LinkClaim> => {
+    const token = c.req.param('token') ?? '';
+    // The link names its key; a source that has not seen the rotation that made it refetches.
+    return verifySignature(token, await deps.signingSecret(linkKeyId(token)));
+  };
 
   routes.get('/:token', async (c) => {
     const claim = await claimOf(c);
@@ -27,20 +35,21 @@ export function approvalLinkRoutes(deps: ApiDeps) {
       // Drift the reconciler found since the email was sent is shown too.
       details = releaseDetails(request, release, env?.drift ?? request.drift);
     }
+    // The page holds a personal link: never cached (Referrer-Policy and framing are set for every response in app.ts).
     c.header('cache-control', 'no-store');
-    c.header('referrer-policy', 'no-referrer');
     return c.html(approvalPage(request, claim.approver, details));
   });
 
   // Expiry is judged by the vote itself (against the request), so a late attempt is refused and audited.
   routes.post('/:token', async (c) => {
     const claim = await claimOf(c);
-    const form = await c.req.parseBody();
-    const decision = form['decision'];
+    const form = await readForm(c, ['decision', 'comment']);
+    const decision = form.get('decision');
     if (decision !== 'approve' && decision !== 'reject') {
       throw new ValidationError('the form field "decision" must be "approve" or "reject"');
     }
-    const comment = typeof form['comment'] === 'string' ? form['comment'].trim().slice(0, 2000) : '';
+    const comment = checkText(normaliseLineBreaks(form.get('comment') ?? ''), 'the comment', { multiline: true }).trim();
+    if (comment.length > MAX_COMMENT) throw new ValidationError(`the comment has ${comment.length} characters; at most ${MAX_COMMENT} are allowed`);
     const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver, ...(claim.app ? { app: claim.app } : {}) };
     const { request, closedAs } = await recordVote(deps, ballot, decision, comment || undefined);
     c.header('cache-control', 'no-store');

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
-import { parseApprovalId } from '../../domain/approval';
-import { NotFoundError, ValidationError } from '../../domain/errors';
+import { ValidationError } from '../../domain/errors';
+import { normaliseLineBreaks } from '../../domain/text';
+import { approvalIdParam } from '../params';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { readJson } from '../read-json';
 import { withCurrentEligibility } from '../../domain/eligibility';
@@ -31,10 +32,10 @@ export function approvalRoutes(deps: ApiDeps) {
   });
 
   routes.post('/:id/decision', async (c) => {
-    const id = parseApprovalId(c.req.param('id'));
-    if (!id) throw new NotFoundError(`"${c.req.param('id')}" is not an approval id (<release id>.<environment>)`);
+    const id = approvalIdParam(c);
     const body = await readJson(c, decisionSchema);
-    const { request, closedAs, evaluation } = await recordVote(deps, { ...id, voter: c.get('identity') }, body.decision, body.comment?.trim() || undefined);
+    const comment = body.comment === undefined ? undefined : normaliseLineBreaks(body.comment).trim() || undefined;
+    const { request, closedAs, evaluation } = await recordVote(deps, { ...id, voter: c.get('identity') }, body.decision, comment);
     return c.json({ ...approvalResponse(request, deps.clock()), closedAs: closedAs ?? null, summary: evaluation.summary });
   });
 

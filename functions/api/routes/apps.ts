@@ -2,6 +2,8 @@ import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import { InvalidStateError, NotFoundError } from '../../domain/errors';
 import { appDefinitionSchema, toApp } from '../app-definition';
+import { readJsonValue } from '../json-body';
+import { appEnvParams, appParam } from '../params';
 import { readJson } from '../read-json';
 import { parsePolicy } from '../../domain/policy';
 import type { ApiDeps, ApiEnv } from '../deps';
@@ -13,18 +15,19 @@ export function appRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
 
   routes.get('/:app', async (c) => {
-    await authorize(deps.directory, c.get('identity'), 'app.view', { app: c.req.param('app'), environment: '*' });
-    const app = await deps.catalog.getApp(c.req.param('app'));
-    if (!app) throw new NotFoundError(`no app named "${c.req.param('app')}"`);
+    const name = appParam(c);
+    await authorize(deps.directory, c.get('identity'), 'app.view', { app: name, environment: '*' });
+    const app = await deps.catalog.getApp(name);
+    if (!app) throw new NotFoundError(`no app named "${name}"`);
     return c.json(app);
   });
 
   /** Registers a new app. Existing apps keep their environments; policies change through the policy endpoint. */
   routes.put('/:app', async (c) => {
-    const name = c.req.param('app');
+    const name = appParam(c);
+    const app = toApp(name, await readJson(c, appDefinitionSchema));
     const identity = c.get('identity');
     await authorize(deps.directory, identity, 'app.manage', { app: name, environment: '*' });
-    const app = toApp(name, await readJson(c, appDefinitionSchema));
     const audit = auditEvent(deps, { app: name, actor: identity, action: 'app.registered' as const, subject: `app/${name}`, });
     if (!(await deps.catalogWriter.putApp(app, audit, { keepExisting: true }))) {
       throw new InvalidStateError(`app ${name} is already registered; change its policies with PUT /v1/apps/${name}/envs/{env}/policy`);
@@ -33,7 +36,7 @@ export function appRoutes(deps: ApiDeps) {
   });
 
   routes.get('/:app/envs/:env/policy', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
     await authorize(deps.directory, c.get('identity'), 'app.view', { app, environment: env });
     const environment = await deps.catalog.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
@@ -47,10 +50,11 @@ export function appRoutes(deps: ApiDeps) {
    * policy-version check.
    */
   routes.put('/:app/envs/:env/policy', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
+    // Read like every JSON body (media type, encoding, depth, keys, characters) before the policy rules look at it.
+    const policy = parsePolicy(await readJsonValue(c));
     const identity = c.get('identity');
     await authorize(deps.directory, identity, 'app.manage', { app, environment: env });
-    const policy = parsePolicy(await c.req.json().catch(() => undefined));
     const environment = await deps.catalog.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
     const audit = (action: 'policy.changed' | 'release.cancelled', subject: string, detail: Record<string, unknown>) =>

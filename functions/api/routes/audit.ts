@@ -2,10 +2,10 @@ import { Hono, type Context } from 'hono';
 import { verifyChain } from '../../domain/audit-chain';
 import { toCsv, toJsonLines } from '../../domain/audit-export';
 import { ValidationError } from '../../domain/errors';
+import { isName, isNameOrWildcard } from '../../domain/names';
+import { isSafeText } from '../../domain/text';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
-
-const APP = /^(\*|[a-z0-9][a-z0-9-]{0,62})$/;
 
 /** B3: the hash-chained audit trail per app: browse, verify, export for auditors. */
 export function auditRoutes(deps: ApiDeps) {
@@ -14,7 +14,7 @@ export function auditRoutes(deps: ApiDeps) {
   /** The app named in the query, which the caller must be allowed to view. App `*` holds directory and token changes: admins only. */
   const appOf = async (c: Context<ApiEnv>): Promise<string> => {
     const app = c.req.query('app');
-    if (!app || !APP.test(app)) throw new ValidationError('pass app=<app name> (or app=* for directory and token changes)');
+    if (!isNameOrWildcard(app)) throw new ValidationError('pass app=<app name> (or app=* for directory and token changes)');
     const action = app === '*' ? 'directory.manage' : 'release.view';
     await authorize(deps.directory, c.get('identity'), action, app === '*' ? { app: '*', environment: '*' } : { app, environment: '*' });
     return app;
@@ -25,6 +25,8 @@ export function auditRoutes(deps: ApiDeps) {
     const limit = Number(c.req.query('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError('limit must be a whole number from 1 to 1000');
     const query = { limit, ...pick(c, ['environment', 'actor', 'from', 'to', 'cursor']) };
+    if (query.environment !== undefined && !isName(query.environment)) throw new ValidationError('environment must be an environment name');
+    if (query.actor !== undefined && (query.actor.length > 254 || !isSafeText({ multiline: false })(query.actor))) throw new ValidationError('actor must be an identity (an email or ci:<name>)');
     for (const key of ['from', 'to'] as const) {
       if (query[key] && Number.isNaN(Date.parse(query[key]))) throw new ValidationError(`${key} must be an ISO date-time`);
     }

@@ -7,6 +7,9 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/err
 import type { ApiDeps, ApiEnv } from '../deps';
 import { isProtected, proposeChange } from '../../usecases/config-changes';
 import { authorize } from '../../usecases/permissions';
+import { preview } from '../../domain/names';
+import { normaliseLineBreaks } from '../../domain/text';
+import { appEnvParams, appParam } from '../params';
 import { readJson } from '../read-json';
 
 const changeSchema = z.strictObject({
@@ -20,7 +23,7 @@ export function configRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
 
   const environmentOf = async (c: Context<ApiEnv>, action: 'app.view' | 'release.start') => {
-    const { app, env } = c.req.param() as { app: string; env: string };
+    const { app, env } = appEnvParams(c);
     await authorize(deps.directory, c.get('identity'), action, { app, environment: env });
     const environment = await deps.catalog.getEnvironment(app, env);
     if (!environment) throw new NotFoundError(`app ${app} has no environment ${env}`);
@@ -28,16 +31,17 @@ export function configRoutes(deps: ApiDeps) {
   };
 
   routes.get('/:app/config/base', async (c) => {
-    await authorize(deps.directory, c.get('identity'), 'app.view', { app: c.req.param('app'), environment: '*' });
-    return c.json({ app: c.req.param('app'), base: await deps.configs.base(c.req.param('app')) });
+    const app = appParam(c);
+    await authorize(deps.directory, c.get('identity'), 'app.view', { app, environment: '*' });
+    return c.json({ app, base: await deps.configs.base(app) });
   });
 
   /** The base every environment's override is merged onto. New versions pick it up when they are published. */
   routes.put('/:app/config/base', async (c) => {
-    const app = c.req.param('app');
-    await authorize(deps.directory, c.get('identity'), 'app.manage', { app, environment: '*' });
+    const app = appParam(c);
     const body = await readJson(c, z.strictObject({ base: z.unknown() }));
     const base = parseConfig(body.base);
+    await authorize(deps.directory, c.get('identity'), 'app.manage', { app, environment: '*' });
     refuseSecrets(base);
     await deps.configs.putBase(app, base, auditEvent(deps, { app, actor: c.get('identity'), action: 'config.base-changed', subject: `config/base`, detail: { hash: configHash(base) } }));
     return c.json({ app, base });
@@ -50,9 +54,11 @@ export function configRoutes(deps: ApiDeps) {
   });
 
   routes.put('/:app/envs/:env/config', async (c) => {
+    // Names, then the body, then permissions: malformed input is a 400 whoever sends it.
+    appEnvParams(c);
+    const { comment, ...change } = await readJson(c, changeSchema);
     const env = await environmentOf(c, 'release.start');
-    const change = await readJson(c, changeSchema);
-    const result = await proposeChange(deps, env, c.get('identity'), change);
+    const result = await proposeChange(deps, env, c.get('identity'), { ...change, ...(comment === undefined ? {} : { comment: normaliseLineBreaks(comment) }) });
     return result.published ? c.json({ published: result.published }, 201) : c.json({ draft: result.draft, approvalId: `${result.draft?.id}.${env.name}` }, 202);
   });
 
@@ -93,8 +99,9 @@ export function configRoutes(deps: ApiDeps) {
 
   routes.get('/:app/envs/:env/config/versions/:version', async (c) => {
     const env = await environmentOf(c, 'app.view');
-    const version = await deps.configs.version(env.app, env.name, versionNumber(c.req.param('version')));
-    if (!version) throw new NotFoundError(`${env.app}/${env.name} has no configuration version ${c.req.param('version')}`);
+    const n = versionNumber(c.req.param('version'));
+    const version = await deps.configs.version(env.app, env.name, n);
+    if (!version) throw new NotFoundError(`${env.app}/${env.name} has no configuration version ${n}`);
     return c.json(version);
   });
 
@@ -109,8 +116,9 @@ export function configRoutes(deps: ApiDeps) {
   return routes;
 }
 
+/** Versions are stored as 12-digit key parts: 1 to 999 999 999 999, in plain digits. */
 function versionNumber(value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ValidationError(`"${value}" is not a configuration version number`);
+  const n = value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : 0;
+  if (n < 1) throw new ValidationError(`${preview(value)} is not a configuration version number`);
   return n;
 }

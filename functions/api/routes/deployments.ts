@@ -6,6 +6,8 @@ import { InvalidStateError, NotFoundError, ValidationError } from '../../domain/
 import type { ApiDeps, ApiEnv } from '../deps';
 import { launch, singleEnvironmentRelease } from '../../usecases/launch';
 import { authorize } from '../../usecases/permissions';
+import { normaliseLineBreaks } from '../../domain/text';
+import { appEnvParams } from '../params';
 import { readJson } from '../read-json';
 
 const rollbackSchema = z.strictObject({
@@ -26,7 +28,7 @@ export function deploymentRoutes(deps: ApiDeps) {
   const withLink = (d: Deployment) => ({ ...d, executionUrl: deps.executionUrl(d.executionArn, d.releaseId) });
 
   routes.get('/:app/envs/:env/deployments', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
     await environmentOf(c.get('identity'), app, env, 'release.view');
     const limit = Number(c.req.query('limit') ?? 20);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('limit must be a whole number from 1 to 100');
@@ -36,7 +38,7 @@ export function deploymentRoutes(deps: ApiDeps) {
   });
 
   routes.get('/:app/envs/:env/deployments/compare', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
     await environmentOf(c.get('identity'), app, env, 'release.view');
     const [a, b] = await Promise.all(['from', 'to'].map((q) => deploymentOrFail(deps, app, env, c.req.query(q))));
     return c.json({ from: withLink(a!), to: withLink(b!), changes: compare(a!, b!) });
@@ -49,10 +51,11 @@ export function deploymentRoutes(deps: ApiDeps) {
    * Audited as a rollback with the actor and the reason.
    */
   routes.post('/:app/envs/:env/rollback', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
+    const parsed = await readJson(c, rollbackSchema);
+    const body = { ...parsed, reason: normaliseLineBreaks(parsed.reason).trim() };
     const identity = c.get('identity');
     const environment = await environmentOf(identity, app, env, 'release.rollback');
-    const body = await readJson(c, rollbackSchema);
     const target = body.deploymentId
       ? await deploymentOrFail(deps, app, env, body.deploymentId)
       : lastGoodBefore((await deps.deployments.history(app, env, { limit: 100 })).deployments, environment.current?.image);
@@ -80,7 +83,7 @@ export function deploymentRoutes(deps: ApiDeps) {
   });
 
   routes.get('/:app/envs/:env/metrics', async (c) => {
-    const { app, env } = c.req.param();
+    const { app, env } = appEnvParams(c);
     await environmentOf(c.get('identity'), app, env, 'release.view');
     const days = Number(c.req.query('days') ?? 30);
     if (!(WINDOWS as readonly number[]).includes(days)) throw new ValidationError(`days must be one of ${WINDOWS.join(', ')}`);

@@ -5,14 +5,20 @@ import { auditEvent, type AuditEvent } from '../../domain/audit';
 import { NotFoundError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
+import { isName, isNameOrWildcard, NAME_RULE } from '../../domain/names';
+import { grantIdParam, nameParam } from '../params';
 import { readJson } from '../read-json';
+import { identitySchema } from '../schemas';
 
-const name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'));
-const member = z.union([z.email(), z.string().check(z.regex(/^ci:[a-z0-9][a-z0-9-]{0,62}$/, 'an email or ci:<name>'))]);
-const scopeName = z.union([name, z.literal('*')]);
+const name = z.string().check(z.refine(isName, NAME_RULE));
+const member = identitySchema;
+const scopeName = z.string().check(z.refine(isNameOrWildcard, `${NAME_RULE}; or * for all`));
 const groupSchema = z.strictObject({ members: z.array(member).check(z.maxLength(500)) });
 const grantSchema = z.strictObject({
-  subject: z.union([z.strictObject({ user: member }), z.strictObject({ group: name })]),
+  // One object with optional fields rather than a union, so a bad group name is reported as such (a union only says "invalid input").
+  subject: z
+    .strictObject({ user: z.optional(member), group: z.optional(name) })
+    .check(z.refine((s) => (s.user === undefined) !== (s.group === undefined), 'give exactly one of user or group')),
   role: z.enum(ROLES as [Grant['role'], ...Grant['role'][]]),
   app: scopeName,
   environment: scopeName,
@@ -38,7 +44,7 @@ export function directoryRoutes(deps: ApiDeps) {
   routes.get('/groups', async (c) => c.json({ groups: (await deps.directory.get()).groups }));
 
   routes.put('/groups/:name', async (c) => {
-    const group = name.parse(c.req.param('name'));
+    const group = nameParam(c, 'name', 'the group name in the path');
     const { members } = await readJson(c, groupSchema);
     const normalised = [...new Set(members.map((m) => m.toLowerCase()))].sort();
     await change(c.get('identity'), `group/${group}`, { members: normalised }, (d) => ({ ...d, groups: { ...d.groups, [group]: normalised } }));
@@ -49,14 +55,15 @@ export function directoryRoutes(deps: ApiDeps) {
 
   routes.post('/grants', async (c) => {
     const body = await readJson(c, grantSchema);
-    const subject = 'user' in body.subject ? { user: body.subject.user.toLowerCase() } : body.subject;
-    const grant: Grant = { id: `grant_${deps.newId().slice(0, 8)}`, ...body, subject };
+    const { user, group } = body.subject;
+    const subject = user !== undefined ? { user: user.toLowerCase() } : { group: group ?? '' };
+    const grant: Grant = { id: `grant_${deps.newId().slice(0, 8)}`, role: body.role, app: body.app, environment: body.environment, subject };
     await change(c.get('identity'), `grant/${grant.id}`, { grant }, (d) => ({ ...d, grants: [...d.grants, grant] }));
     return c.json(grant, 201);
   });
 
   routes.delete('/grants/:id', async (c) => {
-    const id = c.req.param('id');
+    const id = grantIdParam(c);
     const current = await deps.directory.get();
     const grant = current.grants.find((g) => g.id === id);
     if (!grant) throw new NotFoundError(`no grant ${id}`);
@@ -66,3 +73,4 @@ export function directoryRoutes(deps: ApiDeps) {
 
   return routes;
 }
+

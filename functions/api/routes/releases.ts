@@ -5,12 +5,12 @@ import { ForbiddenError, IdempotencyKeyReusedError, InvalidStateError, NotFoundE
 import type { ReleaseView } from '../../domain/ports';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
+import { releaseIdParam } from '../params';
 import { readJson } from '../read-json';
 import { releaseResponse } from '../release-view';
 import { releaseRequestSchema, startRelease } from '../../usecases/start-release';
 import { endPendingRequest } from '../../usecases/end-request';
 
-const RELEASE_ID = /^[0-9a-f-]{36}$/;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
 export function releaseRoutes(deps: ApiDeps) {
@@ -41,14 +41,14 @@ export function releaseRoutes(deps: ApiDeps) {
   });
 
   routes.get('/:id', async (c) => {
-    const view = await loadView(deps, c.req.param('id'));
+    const view = await loadView(deps, releaseIdParam(c));
     const directory = await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
     return c.json(releaseResponse(view, deps.clock(), directory));
   });
 
   /** The execution's history, for where the AWS console is not at hand (the local stack links here). */
   routes.get('/:id/history', async (c) => {
-    const view = await loadView(deps, c.req.param('id'));
+    const view = await loadView(deps, releaseIdParam(c));
     await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
     const events = await deps.workflow.history(view.release.executionArn);
     if (!events) throw new NotFoundError(`the execution of release ${view.release.id} does not exist in Step Functions (it never started, or its history expired); the release record and the audit trail still tell what happened`);
@@ -57,8 +57,9 @@ export function releaseRoutes(deps: ApiDeps) {
 
   /** D5/S8: the requester may cancel while the release waits for approval. */
   routes.post('/:id/cancel', async (c) => {
+    const id = releaseIdParam(c);
     const identity = c.get('identity');
-    const view = await loadView(deps, c.req.param('id'));
+    const view = await loadView(deps, id);
     const { release } = view;
     await authorize(deps.directory, identity, 'release.cancel-own', { app: release.app, environment: release.productionEnvironment });
     if (release.requestedBy !== identity) throw new ForbiddenError(`only ${release.requestedBy}, who requested release ${release.id}, can cancel it`);
@@ -79,7 +80,6 @@ export function releaseRoutes(deps: ApiDeps) {
 }
 
 async function loadView(deps: ApiDeps, id: string): Promise<ReleaseView> {
-  if (!RELEASE_ID.test(id)) throw new ValidationError(`"${id}" is not a release id`);
   const view = await deps.releases.view(id);
   if (!view) throw new NotFoundError(`release ${id} does not exist`);
   return view;

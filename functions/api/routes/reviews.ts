@@ -5,6 +5,8 @@ import { can } from '../../domain/authorization';
 import { InvalidStateError, NotFoundError, SelfApprovalError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
+import { normaliseLineBreaks } from '../../domain/text';
+import { releaseIdParam } from '../params';
 import { readJson } from '../read-json';
 
 const reviewSchema = z.strictObject({ comment: z.string().check(z.minLength(1, 'a review needs a comment'), z.maxLength(2000)) });
@@ -32,14 +34,16 @@ export function reviewRoutes(deps: ApiDeps) {
   });
 
   routes.post('/:releaseId', async (c) => {
+    const id = releaseIdParam(c, 'releaseId');
+    // The request's shape first: a malformed one is a 400 whoever sends it, before anything is read.
+    const { comment } = await readJson(c, reviewSchema);
     const identity = c.get('identity');
-    const release = await deps.releases.get(c.req.param('releaseId'));
-    if (!release?.breakGlass) throw new NotFoundError(`release ${c.req.param('releaseId')} is not a break-glass deployment`);
+    const release = await deps.releases.get(id);
+    if (!release?.breakGlass) throw new NotFoundError(`release ${id} is not a break-glass deployment`);
     await authorize(deps.directory, identity, 'review.close', { app: release.app, environment: release.productionEnvironment });
     if (release.breakGlass.by === identity) throw new SelfApprovalError(`${identity} broke the glass on release ${release.id} and cannot review it`);
-    const { comment } = await readJson(c, reviewSchema);
     const at = deps.clock().toISOString();
-    const review = { by: identity, comment: comment.trim(), at };
+    const review = { by: identity, comment: normaliseLineBreaks(comment).trim(), at };
     const closed = await deps.releases.closeReview(release.id, review, auditEvent(deps, {
       app: release.app,
       actor: identity,

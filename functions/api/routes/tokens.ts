@@ -6,11 +6,13 @@ import { NotFoundError } from '../../domain/errors';
 import { generateToken, tokenRecord } from '../../domain/token';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
+import { tokenIdParam } from '../params';
 import { readJson } from '../read-json';
+import { identitySchema, oneLine } from '../schemas';
 
 const tokenSchema = z.strictObject({
-  identity: z.union([z.email(), z.string().check(z.regex(/^ci:[a-z0-9][a-z0-9-]{0,62}$/, 'an email or ci:<name>'))]),
-  description: z.optional(z.string().check(z.maxLength(200))),
+  identity: identitySchema,
+  description: z.optional(oneLine(200)),
   expiresInDays: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(366))),
 });
 
@@ -53,13 +55,14 @@ export function tokenRoutes(deps: ApiDeps) {
   });
 
   routes.delete('/:id', async (c) => {
-    const revoked = await deps.tokens.revoke(c.req.param('id'), auditEvent(deps, {
+    const id = tokenIdParam(c);
+    const revoked = await deps.tokens.revoke(id, auditEvent(deps, {
       app: '*',
       actor: c.get('identity'),
       action: 'token.revoked',
-      subject: `token/${c.req.param('id')}`,
+      subject: `token/${id}`,
     }));
-    if (!revoked) throw new NotFoundError(`no token ${c.req.param('id')}`);
+    if (!revoked) throw new NotFoundError(`no token ${id}`);
     return c.json(publicToken(revoked));
   });
 

@@ -1,0 +1,35 @@
+import type { Context } from 'hono';
+import { ValidationError } from '../domain/errors';
+import { preview } from '../domain/names';
+import { decodeUtf8, requireMediaType } from './media-type';
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body into a Map (no object, so
+ * no field name can reach a prototype). Only `fields` are accepted and each at
+ * most once: `decision=reject&decision=approve` is refused rather than
+ * resolved by whichever parser wins. Percent-encoding must decode to UTF-8.
+ */
+export async function readForm(c: Context, fields: readonly string[]): Promise<Map<string, string>> {
+  requireMediaType(c.req.header('content-type'), 'application/x-www-form-urlencoded', 'a form');
+  const decoded = decodeUtf8(await c.req.arrayBuffer());
+  if ('problem' in decoded) throw new ValidationError(decoded.problem);
+  const form = new Map<string, string>();
+  for (const pair of decoded.text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const value = decodeComponent(eq < 0 ? '' : pair.slice(eq + 1));
+    if (!fields.includes(name)) throw new ValidationError(`the form has an unknown field ${preview(name)} (it takes ${fields.join(', ')})`);
+    if (form.has(name)) throw new ValidationError(`the form field "${name}" was sent more than once`);
+    form.set(name, value);
+  }
+  return form;
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new ValidationError('the form is not valid percent-encoded UTF-8');
+  }
+}
