@@ -154,6 +154,8 @@ export interface AuditLog {
  */
 export interface SecurityLog {
   record(event: AuditEvent): Promise<void>;
+  /** One UTC day's records ('YYYY-MM-DD'), oldest first. */
+  day(day: string, limit: number): Promise<AuditEvent[]>;
 }
 
 /** A fixed-window counter per key: `allowed` until `limit` takes within the window. */

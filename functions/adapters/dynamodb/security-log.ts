@@ -1,7 +1,8 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import type { RateLimiter, SecurityLog } from '../../domain/ports';
 import { writeIf } from './conditional';
+import { withoutKeys } from './keys';
 
 const RETENTION_SECONDS = 90 * 24 * 3600;
 const MAX_REMEMBERED = 10_000;
@@ -20,6 +21,11 @@ export class DynamoSecurityLog implements SecurityLog {
         Item: { pk: `SECURITY#${event.at.slice(0, 10)}`, sk: `${event.at}#${event.id}`, kind: 'security', ttl: Math.floor(Date.parse(event.at) / 1000) + RETENTION_SECONDS, ...event },
       }),
     );
+  }
+
+  async day(day: string, limit: number): Promise<AuditEvent[]> {
+    const result = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `SECURITY#${day}` }, Limit: limit }));
+    return (result.Items ?? []).map((item) => withoutKeys<AuditEvent>(item));
   }
 }
 

@@ -33,6 +33,14 @@ export function auditRoutes(deps: ApiDeps) {
     return c.json(await deps.auditTrail.page(app, query));
   });
 
+  /** Refusals by identities with no standing on any app (kept out of the apps' chains; see README "Security"): admins only. */
+  routes.get('/security', async (c) => {
+    await authorize(deps.directory, c.get('identity'), 'directory.manage', { app: '*', environment: '*' });
+    const day = c.req.query('day') ?? deps.clock().toISOString().slice(0, 10);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) throw new ValidationError('day must be a UTC date, YYYY-MM-DD');
+    return c.json({ day, events: await deps.securityLog.day(day, 1000) });
+  });
+
   routes.get('/verify', async (c) => {
     const app = await appOf(c);
     const started = performance.now();

@@ -100,6 +100,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'DELETE', path: '/v1/tokens/:id', params: { id: 'tok_000000000000' } },
   { method: 'GET', path: '/v1/audit' },
   { method: 'GET', path: '/v1/audit/verify' },
+  { method: 'GET', path: '/v1/audit/security' },
   { method: 'GET', path: '/v1/audit/export' },
   { method: 'GET', path: '/v1/directory/groups' },
   {
