@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
 import { DynamoDirectoryStore } from '../functions/adapters/dynamodb/directory-store';
 import { DynamoTokenStore } from '../functions/adapters/dynamodb/token-store';
+import { appDefinitionSchema, toApp } from '../functions/api/app-definition';
 import type { AuditAction, AuditEvent } from '../functions/domain/audit';
 import type { Directory } from '../functions/domain/authorization';
-import type { Environment } from '../functions/domain/catalog';
-import { DEFAULT_POLICY } from '../functions/domain/policy';
+import type { App } from '../functions/domain/catalog';
 import { hashToken, tokenRecord } from '../functions/domain/token';
 
 export const DEMO_APP = 'hello-web';
@@ -22,14 +23,26 @@ export interface DemoSeed {
   approvalTimeoutSeconds: number;
 }
 
-/** The demo environments: staging deploys at once, prod needs one approval from a release manager. */
-export function demoEnvironments(seed: Pick<DemoSeed, 'approvalTimeoutSeconds'>, at: string): Environment[] {
+/**
+ * The file `npm run admin -- app put` takes, so what the README tells people to
+ * register and what the demo runs cannot drift apart.
+ */
+export const DEMO_APP_FILE = new URL('../examples/hello-web.app.json', import.meta.url);
+
+/**
+ * The demo app, from examples/hello-web.app.json: staging deploys at once, prod
+ * needs one approval (the release managers hold the grant). Prod's approval
+ * timeout is the stack's setting (APPROVAL_TIMEOUT_SECONDS, default the file's 24 h).
+ */
+export async function demoApp(seed: Pick<DemoSeed, 'approvalTimeoutSeconds'>, at: string): Promise<App> {
+  const { name, ...definition } = JSON.parse(await readFile(DEMO_APP_FILE, 'utf8')) as Record<string, unknown>;
+  const app = toApp(String(name), appDefinitionSchema.parse(definition));
+  if (app.name !== DEMO_APP) throw new Error(`${DEMO_APP_FILE.pathname} must define "${DEMO_APP}", not "${app.name}"`);
   const current = { image: DEMO_INITIAL_IMAGE, deployedAt: at };
-  const target = (namespace: string) => ({ namespace, deployment: DEMO_APP, container: 'web' });
-  return [
-    { app: DEMO_APP, name: 'staging', order: 0, target: target('staging'), policy: { ...DEFAULT_POLICY, required: 0 }, current },
-    { app: DEMO_APP, name: 'prod', order: 1, target: target('prod'), policy: { ...DEFAULT_POLICY, required: 1, timeoutSeconds: seed.approvalTimeoutSeconds }, current },
-  ];
+  return {
+    ...app,
+    environments: app.environments.map((env) => ({ ...env, current, ...(env.policy.required > 0 ? { policy: { ...env.policy, timeoutSeconds: seed.approvalTimeoutSeconds } } : {}) })),
+  };
 }
 
 /**
@@ -62,9 +75,7 @@ export async function seedDemo(endpoint: string, tableName: string, seed: DemoSe
   const at = new Date().toISOString();
   const audit = (action: AuditAction, subject: string): AuditEvent => ({ id: randomUUID(), app: DEMO_APP, actor: 'system:local-seed', action, subject, at });
   try {
-    await new DynamoCatalogWriter(db, tableName).putApp({ name: DEMO_APP, environments: demoEnvironments(seed, at) }, audit('app.registered', `app/${DEMO_APP}`), {
-      keepExisting: true,
-    });
+    await new DynamoCatalogWriter(db, tableName).putApp(await demoApp(seed, at), audit('app.registered', `app/${DEMO_APP}`), { keepExisting: true });
     const directory = new DynamoDirectoryStore(db, tableName);
     if ((await directory.get()).version === 0) await directory.save(demoDirectory(), 0, audit('directory.changed', 'directory'));
     const tokens = new DynamoTokenStore(db, tableName);

@@ -3,25 +3,39 @@
  * app, on emulators that speak the AWS and Kubernetes wire protocols.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEMO_ADMIN, DEMO_APP, DEMO_APPROVERS } from './seed';
+import { DEMO_ADMIN, DEMO_APP, DEMO_APPROVERS, DEMO_CI_IDENTITY } from './seed';
 import { startLocalStack } from './stack';
 
-const settings = z
+const port = z.coerce.number().int().min(1).max(65535);
+const parsed = z
   .object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    MAILBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8005),
-    DYNAMODB_PORT: z.coerce.number().int().min(1).max(65535).default(8006),
-    SFN_PORT: z.coerce.number().int().min(1).max(65535).default(8083),
-    KUBERNETES_PORT: z.coerce.number().int().min(1).max(65535).default(6443),
-    GATEKEEPER_CI_TOKEN: z.string().min(20, 'GATEKEEPER_CI_TOKEN must be at least 20 characters').optional(),
+    PORT: port.default(3000),
+    MAILBOX_PORT: port.default(8005),
+    DYNAMODB_PORT: port.default(8006),
+    SFN_PORT: port.default(8083),
+    KUBERNETES_PORT: port.default(6443),
+    // What the API accepts after "Bearer " (an RFC 6750 b64token): any other token would be seeded but could never authenticate.
+    GATEKEEPER_CI_TOKEN: z
+      .string()
+      .min(20, 'must be at least 20 characters')
+      .max(512, 'must be at most 512 characters')
+      .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only letters, digits and . _ ~ + / - (then = padding), as a bearer token')
+      .optional(),
     GATEKEEPER_DATA_DIR: z.string().default('.gatekeeper'),
     APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
-  .parse(process.env);
+  .safeParse(process.env);
+if (!parsed.success) {
+  // One line naming the variable, not a stack trace: these are the user's settings.
+  console.error(`npm start: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+  process.exit(2);
+}
+const settings = parsed.data;
+const TABLE_NAME = 'gatekeeper-local';
 
 // The emulators accept any credentials; the AWS SDK only needs something to sign with.
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -50,7 +64,7 @@ const stack = await startLocalStack({
   dataDir,
   persist: true,
   ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT },
-  tableName: 'gatekeeper-local',
+  tableName: TABLE_NAME,
   ciToken,
   adminToken,
   signingSecret,
@@ -62,11 +76,42 @@ const stack = await startLocalStack({
   log: (line) => console.log(line),
 });
 
-const demoDigest = `sha256:${randomBytes(32).toString('hex')}`;
+/** POSIX shell quoting, only where needed: bash tilde-expands `~` after `=`, and paths may hold spaces. */
+const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
+/** Paths as a person would type them: relative when under the current folder. */
+function shown(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return shellWord(fromHere !== '' && !fromHere.startsWith('..') && !isAbsolute(fromHere) ? fromHere : path);
+}
+
+/**
+ * The variables the README's recipes use. Written on every start (ports can
+ * change) next to the tokens, private like them, so another terminal can
+ * `source .gatekeeper/env`. TABLE_NAME and DYNAMODB_ENDPOINT point `npm run admin` here.
+ */
+const variables = {
+  GATEKEEPER_URL: stack.apiUrl,
+  CI_TOKEN: ciToken,
+  ADMIN_TOKEN: adminToken,
+  MAILBOX_URL: stack.mailboxUrl,
+  SFN_URL: stack.sfnUrl,
+  KUBERNETES_URL: stack.kubernetesUrl,
+  KUBECONFIG: stack.kubeconfigPath,
+  TABLE_NAME,
+  DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+};
+const assignments = Object.entries(variables).map(([name, value]) => `${name}=${shellWord(value)}`);
+const envFile = join(dataDir, 'env');
+await writeFile(envFile, `# Written by npm start; holds tokens, keep it private. Use: source ${shown(envFile)}\n${assignments.map((a) => `export ${a}`).join('\n')}\n`, { mode: 0o600 });
+// writeFile's mode applies only when it creates the file.
+await chmod(envFile, 0o600);
+
 const body = JSON.stringify({
   app: DEMO_APP,
-  image: `registry.example.com/${DEMO_APP}@${demoDigest}`,
+  image: `registry.example.com/${DEMO_APP}@sha256:${randomBytes(32).toString('hex')}`,
   commit: randomBytes(20).toString('hex'),
+  // As CI would send it (`git show -s --format=%cI`): without it the DORA lead time of the demo stays empty.
+  committedAt: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   author: 'carol@example.com',
   labels: ['demo'],
   comment: 'First release from the local stack',
@@ -76,22 +121,30 @@ Gatekeeper is running locally.
 
   API                 ${stack.apiUrl}            (GET /healthz)
   Mailbox (SES)       ${stack.mailboxUrl}            (approval emails; JSON at /store)
-  Step Functions      ${stack.sfnUrl}            (AWS JSON protocol; use the AWS CLI/SDK with --endpoint-url)
-  DynamoDB Local      ${stack.dynamodbEndpoint}
-  Kubernetes (sim.)   ${stack.kubernetesUrl}           kubectl --kubeconfig ${stack.kubeconfigPath} get deployments -A
+  Step Functions      ${stack.sfnUrl}            (AWS JSON protocol: aws stepfunctions … --endpoint-url "$SFN_URL")
+  DynamoDB Local      ${stack.dynamodbEndpoint}            (table ${TABLE_NAME})
+  Kubernetes (sim.)   ${stack.kubernetesUrl}           kubectl --kubeconfig ${shown(stack.kubeconfigPath)} get deployments -A
   Data                ${dataDir}
 
   Demo app "${DEMO_APP}": staging deploys at once, prod needs 1 approval from a release manager (${DEMO_APPROVERS.join(' or ')}).
-  CI token            ${ciToken}      (ci:hello-web-pipeline, deployer)
-  Admin token         ${adminToken}      (${DEMO_ADMIN}: policies, groups, grants, tokens)
+  CI token            $CI_TOKEN        ${DEMO_CI_IDENTITY}, deployer
+  Admin token         $ADMIN_TOKEN     ${DEMO_ADMIN}: policies, groups, grants, tokens
+
+The README's commands use these variables. In another terminal run
+
+  source ${shown(envFile)}
+
+or paste
+
+  export ${assignments.join(' ')}
 
 Start a release (then open the mailbox and follow an approver's link):
 
-  curl -sS -X POST ${stack.apiUrl}/v1/releases \\
-    -H 'Authorization: Bearer ${ciToken}' -H 'Content-Type: application/json' \\
+  curl -sS -X POST "$GATEKEEPER_URL/v1/releases" \\
+    -H "Authorization: Bearer $CI_TOKEN" -H 'Content-Type: application/json' \\
     -d '${body}'
 
-Follow it:  curl -sS ${stack.apiUrl}/v1/releases/<id> -H 'Authorization: Bearer ${ciToken}'
+Follow it:  curl -sS "$GATEKEEPER_URL/v1/releases/<id>" -H "Authorization: Bearer $CI_TOKEN"
 Make an image fail its rollout: put "fail-rollout" in its repository name (see README).
 Press Ctrl+C to stop.
 `);

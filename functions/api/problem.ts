@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { GatekeeperError, TooManyRequestsError } from '../domain/errors';
 import { MethodNotAllowedError } from './http-errors';
 import { validationError } from './read-json';
@@ -21,9 +21,18 @@ export interface Problem {
   instance?: string;
 }
 
+/**
+ * Recognised by shape, not `instanceof z.core.$ZodError`: touching the `z.core`
+ * namespace at run time pulls all of zod's core (locales, JSON Schema) into the
+ * bundle, doubling the API's cold start.
+ */
+function isZodError(error: unknown): error is z.core.$ZodError {
+  return error instanceof Error && Array.isArray((error as { issues?: unknown }).issues) && /ZodError$/.test(error.name);
+}
+
 export function toProblem(thrown: unknown, instance: string): Problem {
   // Input validated with a schema's parse() instead of readJson is still the caller's mistake, not ours.
-  const error = thrown instanceof z.core.$ZodError ? validationError(thrown) : thrown;
+  const error = isZodError(thrown) ? validationError(thrown) : thrown;
   if (error instanceof GatekeeperError) {
     return { type: PROBLEM_BASE + error.type, title: error.title, status: error.status, detail: error.message, instance };
   }

@@ -2,12 +2,16 @@ import { auditEvent, STEP_ACTOR } from '../domain/audit';
 import { driftOf, type Drift, type Environment } from '../domain/catalog';
 import type { ClusterGateway, LiveWorkload } from '../domain/cluster';
 import type { EnvironmentHealth } from '../domain/ports';
+import { DeploymentNotFoundError } from '../domain/errors';
 import type { Essentials } from './deps';
 
 export interface DriftDeps extends Essentials {
   cluster: ClusterGateway;
   health: EnvironmentHealth;
 }
+
+/** What "runs" when the environment's Deployment no longer exists. */
+export const MISSING_DEPLOYMENT = '(no Deployment)';
 
 export interface Observation {
   live: LiveWorkload;
@@ -24,7 +28,11 @@ export interface Observation {
  * reconciler pass; the caller makes sure no deploy is changing the cluster.
  */
 export async function observeEnvironment(deps: DriftDeps, env: Environment, actor = STEP_ACTOR): Promise<Observation> {
-  const live = await deps.cluster.readWorkload(env.target);
+  const live = await deps.cluster.readWorkload(env.target).catch((error: unknown) => {
+    // The Deployment Gatekeeper recorded is gone: that is drift too, not a fault to retry.
+    if (error instanceof DeploymentNotFoundError && env.current) return { image: MISSING_DEPLOYMENT };
+    throw error;
+  });
   const at = deps.clock().toISOString();
   const found = driftOf(env.current, live, at);
   const subject = `app/${env.app}/env/${env.name}`;

@@ -52,8 +52,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   }
   const busy = new Set(inFlight.map((release) => release.id));
   for (const env of await deps.health.listEnvironments()) {
-    // A deploy or rollback in flight is changing this cluster right now: not drift.
-    if (env.deploying && busy.has(env.deploying.releaseId)) continue;
+    // A deploy or rollback in flight is changing this cluster right now: not drift. Nothing recorded, nothing to compare.
+    if ((env.deploying && busy.has(env.deploying.releaseId)) || !env.current) continue;
     await guarded(deps, report, { app: env.app, environment: env.name }, () => checkDrift(deps, env, report));
   }
   if (report.delivered || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });

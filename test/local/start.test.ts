@@ -1,26 +1,28 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port';
-import { imageFor } from '../support/clients';
 
 const run = promisify(execFile);
+const tsx = join('node_modules', '.bin', 'tsx');
 
-// `npm start` itself, as a user runs it: its contract is PORT, MAILBOX_PORT, GATEKEEPER_CI_TOKEN and .gatekeeper/kubeconfig.
+// `npm start` itself, as a user runs it: its contract is PORT, MAILBOX_PORT, GATEKEEPER_CI_TOKEN, .gatekeeper/kubeconfig and .gatekeeper/env.
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
 const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0 };
-const ciToken = `gk_start_test_${'x'.repeat(30)}`;
+// `~` and `/` are valid in a bearer token but special to a shell (tilde expansion after `=`): the env file must quote.
+const ciToken = `gk_start_test~/${'x'.repeat(30)}`;
+const VARIABLES = ['GATEKEEPER_URL', 'CI_TOKEN', 'ADMIN_TOKEN', 'MAILBOX_URL', 'SFN_URL', 'KUBERNETES_URL', 'KUBECONFIG', 'TABLE_NAME', 'DYNAMODB_ENDPOINT'] as const;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-start-'));
   for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
-  child = spawn(join('node_modules', '.bin', 'tsx'), ['local/start.ts'], {
+  child = spawn(tsx, ['local/start.ts'], {
     env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), GATEKEEPER_CI_TOKEN: ciToken, GATEKEEPER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,6 +43,13 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** What a shell sees after running `script` (bash, as a user's terminal would). */
+async function shellVariables(script: string): Promise<Record<string, string>> {
+  const printed = VARIABLES.map((name) => `printf '%s=%s\\n' ${name} "$${name}"`).join('; ');
+  const { stdout } = await run('bash', ['-c', `${script}\n${printed}`], { env: { PATH: process.env.PATH ?? '' } });
+  return Object.fromEntries(stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
 it('brings up the stack on the given ports, prints how to start a release, and seeds the given CI token', async () => {
   expect(output).toContain(`http://127.0.0.1:${ports.PORT}`);
   expect(output).toContain(ciToken);
@@ -48,12 +57,46 @@ it('brings up the stack on the given ports, prints how to start a release, and s
   expect((await fetch(`http://127.0.0.1:${ports.PORT}/healthz`)).status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${ports.MAILBOX_PORT}/store`)).status).toBe(200);
   expect(existsSync(join(dataDir, 'kubeconfig'))).toBe(true);
+});
+
+it('writes the variables the README uses to <data dir>/env (0600), and prints the same as one export line', async () => {
+  const envFile = join(dataDir, 'env');
+  expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+  const expected = {
+    GATEKEEPER_URL: `http://127.0.0.1:${ports.PORT}`,
+    CI_TOKEN: ciToken,
+    ADMIN_TOKEN: (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim(),
+    MAILBOX_URL: `http://127.0.0.1:${ports.MAILBOX_PORT}`,
+    SFN_URL: `http://127.0.0.1:${ports.SFN_PORT}`,
+    KUBERNETES_URL: `https://127.0.0.1:${ports.KUBERNETES_PORT}`,
+    KUBECONFIG: join(dataDir, 'kubeconfig'),
+    TABLE_NAME: 'gatekeeper-local',
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
+  };
+  expect(await shellVariables(`source '${envFile}'`)).toEqual(expected);
+  const exportLine = output.split('\n').find((line) => line.trim().startsWith('export GATEKEEPER_URL='));
+  expect(exportLine).toBeDefined();
+  expect(await shellVariables(exportLine ?? '')).toEqual(expected);
+  expect(output).toContain(`source ${envFile}`);
+});
+
+it("prints a release curl that uses the variables and sends committedAt (so the demo's lead time is measured)", async () => {
+  const curl = output.slice(output.indexOf('curl -sS -X POST'));
+  expect(curl).toMatch(/^curl -sS -X POST "\$GATEKEEPER_URL\/v1\/releases" \\\n\s+-H "Authorization: Bearer \$CI_TOKEN"/);
+  expect(output).not.toMatch(/Bearer gk_/);
+  const body = /-d '(\{.*\})'/.exec(curl)?.[1] ?? '';
+  const sent = JSON.parse(body) as { committedAt?: string };
   const created = await fetch(`http://127.0.0.1:${ports.PORT}/v1/releases`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ciToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ app: 'hello-web', image: imageFor('npm-start') }),
+    body,
   });
   expect(created.status).toBe(201);
+  const release = (await created.json()) as { committedAt?: string; createdAt: string };
+  expect(Date.parse(release.committedAt ?? '')).toBe(Date.parse(sent.committedAt ?? 'missing'));
+  const leadSeconds = (Date.parse(release.createdAt) - Date.parse(release.committedAt ?? '')) / 1000;
+  expect(leadSeconds).toBeGreaterThan(0);
+  expect(leadSeconds).toBeLessThan(3600);
 });
 
 it('stops everything it started on Ctrl+C', async () => {
@@ -64,4 +107,17 @@ it('stops everything it started on Ctrl+C', async () => {
   // (Other test files run in parallel and may reuse a freed port, so the ports themselves prove nothing.)
   const { stdout } = await run('ps', ['-eo', 'args']);
   expect(stdout).not.toContain(`DynamoDBLocal.jar -port ${ports.DYNAMODB_PORT} `);
+}, 20_000);
+
+it('refuses a CI token the API could never accept, in one line naming the variable (exit 2)', async () => {
+  // Fresh ports, and SIGINT (a clean stop) after a while: should the check regress, the stack it starts must not outlive the test.
+  const fresh = Object.fromEntries(await Promise.all(Object.keys(ports).map(async (key) => [key, String(await freePort())])));
+  const env = { ...process.env, ...fresh, GATEKEEPER_CI_TOKEN: `it's a token with spaces ${'x'.repeat(20)}`, GATEKEEPER_DATA_DIR: dataDir };
+  const refused = await run(tsx, ['local/start.ts'], { env, timeout: 15_000, killSignal: 'SIGINT' }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(refused.code).toBe(2);
+  expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  expect(refused.stderr).toContain('GATEKEEPER_CI_TOKEN');
 }, 20_000);
