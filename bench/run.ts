@@ -55,7 +55,8 @@ DynamoDB round trips per decision: ${trips} (${Object.entries(d.roundTripsPerDec
 State transitions per approved release: ${d.statesEntered} states entered, ${d.historyEvents} history events
 Full local release with an instant rollout (POST → staging → email → approve → prod → succeeded): median ${ms(median(d.releaseWallMs))} of ${d.releaseWallMs.length}`);
 
-  const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint });
+  // The scan baseline reads 1 MB pages of a 100k-item table: give each more than a request path would get.
+  const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint }, { requestTimeoutMs: 120_000 });
   const m = await measureDoraAndAudit(db, 'gatekeeper-bench', benchClient(stack, adminToken), {
     deployments: Number(process.env.BENCH_DEPLOYMENTS ?? 100_000),
     apps: 20,

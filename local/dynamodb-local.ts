@@ -5,6 +5,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The java process (fault tests freeze it with SIGSTOP to make a hung store). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   exited.catch(() => {}); // observed through the race below
   const endpoint = `http://127.0.0.1:${options.port}`;
   await Promise.race([waitUntilReady(endpoint), exited]);
-  return { endpoint, stop: () => stop(child) };
+  return { endpoint, pid: child.pid!, stop: () => stop(child) };
 }
 
 async function waitUntilReady(endpoint: string): Promise<void> {

@@ -6,13 +6,18 @@ import { isTransientAwsError } from '../transient';
 
 /** A hung store must not hang a request or a step: give up on a call, let the SDK retry, then report. */
 const CONNECTION_TIMEOUT_MS = 1_000;
-const REQUEST_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 5_000;
 
-export function createDocumentClient(aws: AwsConfig): DynamoDBDocumentClient {
+/**
+ * `requestTimeoutMs` is for tools that page through a whole table (the bench's
+ * scan baseline); the functions always use the default.
+ */
+export function createDocumentClient(aws: AwsConfig, options: { requestTimeoutMs?: number } = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: aws.AWS_REGION,
     ...(aws.DYNAMODB_ENDPOINT ? { endpoint: aws.DYNAMODB_ENDPOINT } : {}),
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    // Without throwOnRequestTimeout the SDK only warns and keeps waiting.
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
   // Outermost step: sees the error after the SDK's own retries, and names it so the
   // state machine retries it (Retry on StoreUnavailable) and the API answers 503.

@@ -58,3 +58,20 @@ it('a store outage during a deploy step is retried: the release goes on and its 
   expect(staging.filter((d) => d.releaseId === id)).toMatchObject([{ result: 'succeeded', image }]);
   await expectAuditIntact(stack);
 }, 120_000);
+
+it('a hung store (DynamoDB Local frozen with SIGSTOP) answers 503 with Retry-After in bounded time, never hangs', async () => {
+  process.kill(dynamodb.pid, 'SIGSTOP');
+  try {
+    const started = Date.now();
+    const ready = await fetch(`${stack.apiUrl}/readyz`);
+    const elapsed = Date.now() - started;
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBeTruthy();
+    expect(((await ready.json()) as { type: string }).type).toMatch(/dependency-unavailable$/);
+    // Three attempts of at most 5 s each, with the SDK's backoff between them.
+    expect(elapsed).toBeLessThan(25_000);
+  } finally {
+    process.kill(dynamodb.pid, 'SIGCONT');
+  }
+  expect((await fetch(`${stack.apiUrl}/readyz`)).status).toBe(200);
+}, 60_000);
