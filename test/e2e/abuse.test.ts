@@ -20,6 +20,8 @@ async function timedApproval(alice: ReturnType<typeof api>): Promise<number> {
   const response = await alice.call('POST', `/v1/approvals/${id}.prod/decision`, { decision: 'approve' });
   const elapsed = performance.now() - started;
   expect(response.status).toBe(200);
+  // Let the production deploy finish, so one measurement's background work does not slow the next.
+  await api(stack).waitForStatus(id, ['succeeded', 'failed'], 30_000);
   return elapsed;
 }
 
@@ -34,8 +36,10 @@ describe('refused votes by an identity with no role on the app', () => {
 
     const statuses: number[] = [];
     let retryAfter: string | null = null;
+    // At least 800 votes, and on until every measurement below was taken during the flood.
+    let measuring = true;
     const flood = (async () => {
-      for (let wave = 0; wave < 80; wave++) {
+      for (let wave = 0; wave < 80 || measuring; wave++) {
         const responses = await Promise.all(
           Array.from({ length: 10 }, () =>
             fetch(`${stack.apiUrl}/v1/approvals/${target.id}.prod/decision`, {
@@ -45,16 +49,22 @@ describe('refused votes by an identity with no role on the app', () => {
             }).catch(() => undefined),
           ),
         );
-        for (const r of responses) if (r) statuses.push(r.status), (retryAfter ??= r.headers.get('retry-after'));
+        for (const r of responses) {
+          if (!r) continue;
+          statuses.push(r.status);
+          retryAfter ??= r.headers.get('retry-after');
+        }
       }
     })();
     const during: number[] = [];
     for (let i = 0; i < 5; i++) during.push(await timedApproval(alice));
+    measuring = false;
     await flood;
-    console.log(`[abuse] quiet approval p50 ${median(quiet).toFixed(1)} ms, during an 800-vote flood ${median(during).toFixed(1)} ms; flood answers: ${JSON.stringify(countBy(statuses))}`);
-    expect(statuses).toHaveLength(800);
+    console.log(`[abuse] quiet approval p50 ${median(quiet).toFixed(1)} ms, during a ${statuses.length}-vote flood ${median(during).toFixed(1)} ms; flood answers: ${JSON.stringify(countBy(statuses))}`);
+    expect(statuses.length).toBeGreaterThanOrEqual(800);
     expect(statuses.every((s) => s === 403 || s === 429 || s === 401)).toBe(true);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(700); // at most 30 refusals a minute are recorded
+    // At most 30 refusals a minute are recorded (two windows at most in this test); the rest are 429.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(statuses.length - 60);
     expect(retryAfter).toMatch(/^\d+$/);
     // The chain grew only by the legitimate decisions' own events, never by the flood.
     const lengthAfter = await chainLength();
