@@ -1,3 +1,5 @@
+import { NETWORK_CODES } from './network-codes';
+
 /** Error names the AWS SDK and Node give to faults that may pass on their own. */
 const TRANSIENT_NAMES = new Set([
   'TimeoutError',
@@ -13,7 +15,6 @@ const TRANSIENT_NAMES = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
 ]);
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 
 /**
  * True for network failures, timeouts, throttling and 5xx answers: worth
@@ -22,7 +23,7 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDO
 export function isTransientAwsError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, $metadata } = error as { code?: string; $metadata?: { httpStatusCode?: number } };
-  if (TRANSIENT_NAMES.has(error.name) || (code !== undefined && TRANSIENT_CODES.has(code))) return true;
+  if (TRANSIENT_NAMES.has(error.name) || (code !== undefined && Object.hasOwn(NETWORK_CODES, code))) return true;
   const status = $metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   return error.cause !== undefined && error.cause !== error && isTransientAwsError(error.cause);

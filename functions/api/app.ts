@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../domain/errors';
 import { visible } from '../domain/text';
 import { requireToken } from './auth';
 import type { ApiDeps, ApiEnv } from './deps';
-import { MethodNotAllowedError } from './http-errors';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';

@@ -1,5 +1,5 @@
+import { UnsupportedMediaTypeError } from '../domain/errors';
 import { visible } from '../domain/text';
-import { UnsupportedMediaTypeError } from './http-errors';
 
 /**
  * Refuses a body unless its Content-Type is exactly `essence` (RFC 9110

@@ -1,8 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type * as z from 'zod/mini';
-import { GatekeeperError, TooManyRequestsError } from '../domain/errors';
-import { MethodNotAllowedError } from './http-errors';
+import { GatekeeperError, MethodNotAllowedError, TooManyRequestsError } from '../domain/errors';
 import { validationError } from './read-json';
 import { errorFields, type Logger } from '../observability/logger';
 import { visible } from '../domain/text';

@@ -1,18 +1,8 @@
 import type { AppConfig } from './config';
-import { GatekeeperError } from './errors';
+import { SecretInConfigError } from './errors';
 
-export class SecretInConfigError extends GatekeeperError {
-  readonly type = 'secret-in-config';
-  readonly status = 422;
-  readonly title = 'Secrets do not belong in configuration';
-  override readonly name = 'SecretInConfig';
-  /** Paths of the offending fields (never their values). */
-  readonly fields: string[];
-  constructor(fields: string[], detail: string) {
-    super(detail);
-    this.fields = fields;
-  }
-}
+export { SecretInConfigError };
+
 
 /**
  * Refuses a configuration that carries credentials. Configuration is shown in

@@ -76,5 +76,38 @@ export class TooManyRequestsError extends defineError('TooManyRequests', 'rate-l
 }
 /** Our side is busy (e.g. the audit chain under a burst) past the request's deadline: not the caller's conflict. */
 export class BusyError extends defineError('Busy', 'busy', 503, 'Busy, try again') {}
+/*
+ * Faults of our own data or configuration: plain named errors, not problems, so
+ * the API answers a generic 500 and only the log names the item or the secret.
+ */
 /** A stored item does not have the shape the code relies on (hand edit, older shape): an operator must look. */
-export class CorruptItemError extends defineError('CorruptItem', 'internal', 500, 'Stored data is invalid') {}
+export class CorruptItemError extends Error {
+  override readonly name = 'CorruptItem';
+}
+
+/** A configuration value looks like a credential; `fields` names where (never the values). */
+export class SecretInConfigError extends defineError('SecretInConfig', 'secret-in-config', 422, 'Secrets do not belong in configuration') {
+  constructor(
+    readonly fields: string[],
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+/** The link-signing key set is unusable, or a rotation would break live links. Never carries key material. */
+export class LinkKeySetError extends Error {
+  override readonly name = 'LinkKeySetError';
+}
+
+/* Refusals that exist only because the request came over HTTP; the HTTP layer throws them. */
+/** The body is not in the one media type (and charset) the route takes. */
+export class UnsupportedMediaTypeError extends defineError('UnsupportedMediaType', 'unsupported-media-type', 415, 'Unsupported media type') {}
+/** The path exists, but not for this method; `allow` lists the ones it has (the Allow header). */
+export class MethodNotAllowedError extends defineError('MethodNotAllowed', 'method-not-allowed', 405, 'Method not allowed') {
+  constructor(
+    detail: string,
+    readonly allow: readonly string[],
+  ) {
+    super(detail);
+  }
+}

@@ -1,3 +1,4 @@
+import { LinkKeySetError } from './errors';
 /**
  * The link-signing key set and its rotation, as pure functions.
  *
@@ -69,10 +70,7 @@ export interface LinkKeySet {
   previous: RetiredLinkKey[];
 }
 
-/** The secret is unusable or a rotation would break links. Never carries key material. */
-export class LinkKeySetError extends Error {
-  override readonly name = 'LinkKeySetError';
-}
+export { LinkKeySetError };
 
 export function singleKeySet(key: string): LinkKeySet {
   assertKeyMaterial(key, SINGLE_KEY_ID);

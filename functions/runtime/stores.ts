@@ -12,7 +12,8 @@ import { DynamoReleaseStore } from '../adapters/dynamodb/release-store';
 import { DynamoTokenStore } from '../adapters/dynamodb/token-store';
 import { DynamoOutbox } from '../adapters/dynamodb/outbox-store';
 import { DynamoEnvironmentHealth } from '../adapters/dynamodb/environment-health';
-import { DynamoRateLimiter, DynamoSecurityLog } from '../adapters/dynamodb/security-log';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { DynamoSecurityLog } from '../adapters/dynamodb/security-log';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
 

@@ -5,8 +5,6 @@ import type { Essentials } from './deps';
 export interface CallbackDeps extends Essentials {
   workflow: TaskCallbacks;
   outbox: Outbox;
-  /** Pause between delivery attempts (tests shorten it). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Attempts before the callback goes to the outbox; with the SDK's own retries this rides out a short blip. */
@@ -24,14 +22,13 @@ export type CallbackOutcome = 'delivered' | 'gone' | 'deferred';
  * releases re-sends decisions of requests whose execution still runs.)
  */
 export async function deliverCallback(deps: CallbackDeps, subject: { releaseId: string; app: string }, callback: TaskCallback): Promise<CallbackOutcome> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let lastError: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       return await send(deps.workflow, callback);
     } catch (error) {
       lastError = error;
-      if (attempt < ATTEMPTS) await sleep(Math.random() * BASE_DELAY_MS * 2 ** attempt);
+      if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, Math.random() * BASE_DELAY_MS * 2 ** attempt));
     }
   }
   const detail = errorFields(lastError);

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { NETWORK_CODES } from '../network-codes';
 
 /**
  * What a failed @kubernetes/client-node call means. The client throws either
@@ -22,25 +23,6 @@ export interface NoAnswer {
   retry: boolean;
 }
 
-/** Socket-level codes: the request got no answer. Described so an operator need not look them up. */
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ECONNABORTED: 'connection aborted',
-  EPIPE: 'connection closed while sending',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  EHOSTDOWN: 'host down',
-  ENETUNREACH: 'network unreachable',
-  ENETDOWN: 'network down',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'DNS lookup failed',
-  UND_ERR_SOCKET: 'connection closed without an answer',
-  UND_ERR_CLOSED: 'connection closed',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
-  UND_ERR_BODY_TIMEOUT: 'response body timed out',
-};
 
 /**
  * Certificate and protocol failures: the server is reachable but cannot be
@@ -77,7 +59,7 @@ export function noAnswer(error: unknown, timeoutMs: number): NoAnswer | undefine
   const cause = fetchFailed ? (error as { cause?: unknown }).cause : error;
   const code = codeOf(cause);
   if (code !== undefined && TLS_CODE.test(code)) return { reason: `TLS: ${code}`, retry: false };
-  if (code !== undefined && code in NETWORK_CODES) return { reason: `${NETWORK_CODES[code]}, ${code}`, retry: true };
+  if (code !== undefined && Object.hasOwn(NETWORK_CODES, code)) return { reason: `${NETWORK_CODES[code]}, ${code}`, retry: true };
   if (fetchFailed) return { reason: code ?? messageOf(cause), retry: true };
   return undefined;
 }
