@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '../../local/free-port';
+import { stablePort } from '../support/stable-port';
 import { approvalLink, imageFor, type ReleaseJson, type StoredEmail } from '../support/clients';
 
 // Issue 8, defect 8: `npm start` killed with SIGKILL (the whole process group, DynamoDB Local included)
@@ -75,7 +75,8 @@ const decodes = (email: StoredEmail, id: string) => {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-restart-'));
-  for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
+  // Given up by the SIGKILL and taken again by the restart: never ports another test could be handed meanwhile.
+  for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await stablePort();
   child = await start();
 }, 90_000);
 

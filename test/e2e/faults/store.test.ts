@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb-local';
-import { freePort } from '../../../local/free-port';
+import { stablePort } from '../../support/stable-port';
 import { api, runningImage } from '../../support/clients';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { expectAuditIntact, history, nextImage, vote } from './helpers';
@@ -17,7 +17,8 @@ let port: number;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-store-fault-'));
-  port = await freePort();
+  // Given up and taken again by the restart: never one another test could be handed meanwhile.
+  port = await stablePort();
   dynamodb = await startDynamoDbLocal({ port, dataDir });
   // A rollout long enough to stop the store in the middle of the deploy step.
   stack = await startTestStack({ dynamodbEndpoint: dynamodb.endpoint, reconcileIntervalMs: 0, rollout: { delayMs: 1500, progressDeadlineMs: 5000, timeoutSeconds: 10, pollMs: 50 } });
