@@ -11,7 +11,7 @@ import type { Release } from '../domain/release';
 import { unsatisfiable } from '../domain/policy';
 import type { ConfigPublication } from '../domain/ports';
 import { configApprovalEmail } from '../views/config-email';
-import type { UseCaseDeps as ApiDeps } from './deps';
+import type { UseCaseDeps } from './deps';
 import { launch, singleEnvironmentRelease } from './launch';
 
 export interface ProposedChange {
@@ -23,7 +23,7 @@ export interface ProposedChange {
 /** Whether changes to this environment's configuration wait for config approvers. */
 export const isProtected = (env: Environment) => env.policy.required > 0;
 
-const audit = (deps: ApiDeps, app: string, actor: string, action: AuditAction, subject: string, detail: Record<string, unknown>): AuditEvent =>
+const audit = (deps: UseCaseDeps, app: string, actor: string, action: AuditAction, subject: string, detail: Record<string, unknown>): AuditEvent =>
     auditEvent(deps, {
     app,
     actor,
@@ -37,7 +37,7 @@ const audit = (deps: ApiDeps, app: string, actor: string, action: AuditAction, s
  * protected one it becomes (or replaces) the environment's draft, and its
  * config approvers are emailed a signed link to the diff.
  */
-export async function proposeChange(deps: ApiDeps, env: Environment, author: string, change: ProposedChange): Promise<{ published?: ConfigVersion; draft?: ConfigDraft }> {
+export async function proposeChange(deps: UseCaseDeps, env: Environment, author: string, change: ProposedChange): Promise<{ published?: ConfigVersion; draft?: ConfigDraft }> {
   const override = parseConfig(change.override);
   refuseSecrets(override);
   const [base, latest] = await Promise.all([deps.configs.base(env.app), deps.configs.latest(env.app, env.name)]);
@@ -106,7 +106,7 @@ export async function proposeChange(deps: ApiDeps, env: Environment, author: str
   return { draft };
 }
 
-async function notifyConfigApprovers(deps: ApiDeps, request: ApprovalRequest): Promise<void> {
+async function notifyConfigApprovers(deps: UseCaseDeps, request: ApprovalRequest): Promise<void> {
   const secret = await deps.signingSecret();
   const expiresAt = Math.floor(Date.parse(request.expiresAt) / 1000);
   await Promise.allSettled(
@@ -118,7 +118,7 @@ async function notifyConfigApprovers(deps: ApiDeps, request: ApprovalRequest): P
 }
 
 /** What an approving vote on a config request publishes; refuses a stale draft (409, rebase). */
-export async function publicationFor(deps: ApiDeps, request: ApprovalRequest, approvedBy: string[]): Promise<ConfigPublication> {
+export async function publicationFor(deps: UseCaseDeps, request: ApprovalRequest, approvedBy: string[]): Promise<ConfigPublication> {
   const [draft, latest] = await Promise.all([deps.configs.draft(request.app, request.environment), deps.configs.latest(request.app, request.environment)]);
   if (!draft || draft.id !== request.releaseId) throw new NotFoundError(`the draft of this request was discarded or replaced`);
   const current = latest?.version ?? 0;
@@ -147,7 +147,7 @@ export async function publicationFor(deps: ApiDeps, request: ApprovalRequest, ap
  * configuration, through the release state machine (type `config`: straight
  * to the environment, no new image approval).
  */
-export async function rolloutConfig(deps: ApiDeps, version: ConfigVersion, approvedBy: string[]): Promise<Release> {
+export async function rolloutConfig(deps: UseCaseDeps, version: ConfigVersion, approvedBy: string[]): Promise<Release> {
   const env = await deps.catalog.getEnvironment(version.app, version.environment);
   if (!env?.current) throw new InvalidStateError(`${version.app}/${version.environment} runs nothing Gatekeeper knows of; the configuration is published and the next release will apply it`);
   const release = singleEnvironmentRelease(deps, {

@@ -4,7 +4,7 @@ import type { IdempotencyRecord } from '../domain/ports';
 import { parsePinnedImage } from '../domain/image';
 import { executionName, type Release } from '../domain/release';
 import { errorFields } from '../observability/logger';
-import type { UseCaseDeps as ApiDeps } from './deps';
+import type { UseCaseDeps } from './deps';
 
 /**
  * Records a release (a new one or a rollback), then starts its execution. The
@@ -13,7 +13,7 @@ import type { UseCaseDeps as ApiDeps } from './deps';
  * than left running.
  */
 export async function launch(
-  deps: ApiDeps,
+  deps: UseCaseDeps,
   release: Release,
   input: { action: AuditAction; detail: Record<string, unknown>; approvalTimeoutSeconds: number; rollbackRequiresApproval?: boolean; idempotency?: IdempotencyRecord },
 ): Promise<Release> {
@@ -53,7 +53,7 @@ export async function launch(
  * newly approved configuration): no staging, no new image approval.
  */
 export function singleEnvironmentRelease(
-  deps: Pick<ApiDeps, 'clock' | 'newId' | 'workflow'>,
+  deps: Pick<UseCaseDeps, 'clock' | 'newId' | 'workflow'>,
   input: Pick<Release, 'app' | 'image' | 'labels' | 'requestedBy' | 'approvedBy' | 'comment' | 'commit' | 'rollbackOf'> & {
     type: 'rollback' | 'config';
     environment: string;

@@ -1,12 +1,12 @@
 import { castVote, normaliseIdentity, type ApprovalRequest, type Decision, type VoteResult } from '../domain/approval';
-import { rolesOf, type Directory } from '../domain/authorization';
-import type { TaskCallback } from '../domain/ports';
-import { deliverCallback } from './task-callbacks';
 import { auditEvent, type AuditEvent } from '../domain/audit';
-import { ConflictError, GatekeeperError, NotFoundError, TooManyRequestsError } from '../domain/errors';
+import { rolesOf, type Directory } from '../domain/authorization';
 import { withCurrentEligibility } from '../domain/eligibility';
+import { ConflictError, GatekeeperError, NotFoundError, TooManyRequestsError } from '../domain/errors';
+import type { TaskCallback } from '../domain/ports';
 import { publicationFor, rolloutConfig } from './config-changes';
-import type { UseCaseDeps as ApiDeps } from './deps';
+import type { UseCaseDeps } from './deps';
+import { deliverCallback } from './task-callbacks';
 
 const MAX_ATTEMPTS = 8;
 
@@ -29,7 +29,7 @@ export interface Ballot {
  * Refusals are audited. Once committed, the decision reaches the state machine
  * (now, or from the outbox through the reconciler): the voter is never told 500.
  */
-export async function recordVote(deps: ApiDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
+export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: Decision, comment?: string): Promise<VoteResult> {
   const wait = deps.limiter.blocked(refusalKey(ballot.voter), deps.clock());
   if (wait !== undefined) throw tooManyRefusals(ballot.voter, wait);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -90,7 +90,7 @@ const REFUSALS_PER_MINUTE = 30;
  * security log, which no writer waits on. Either way an identity gets a fair
  * share of refusals per minute; beyond it the answer is 429 with Retry-After.
  */
-async function recordRefusal(deps: ApiDeps, who: { stored: ApprovalRequest; directory: Directory; voter: string }, event: AuditEvent): Promise<void> {
+async function recordRefusal(deps: UseCaseDeps, who: { stored: ApprovalRequest; directory: Directory; voter: string }, event: AuditEvent): Promise<void> {
   const voter = normaliseIdentity(who.voter);
   const limit = await deps.limiter.take(refusalKey(voter), REFUSALS_PER_MINUTE, 60, deps.clock());
   if (!limit.allowed) {

@@ -18,7 +18,7 @@ import { isSafeText, normaliseLineBreaks } from '../domain/text';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
 import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
-import type { UseCaseDeps as ApiDeps } from './deps';
+import type { UseCaseDeps } from './deps';
 import { launch } from './launch';
 import { authorize } from './permissions';
 
@@ -48,7 +48,7 @@ export const releaseRequestSchema = z.strictObject({
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
 
 /** Checks who may start this release and how, then launches it. */
-export async function startRelease(deps: ApiDeps, request: ReleaseRequest, identity: string, idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>) {
+export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, identity: string, idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>) {
   const image = parsePinnedImage(request.image);
   const app = await deps.catalog.getApp(request.app);
   if (!app) throw new UnknownAppError(`no app named "${request.app}" is registered with Gatekeeper`);
@@ -96,7 +96,7 @@ export async function startRelease(deps: ApiDeps, request: ReleaseRequest, ident
   });
 }
 
-async function checkBreakGlass(deps: ApiDeps, identity: string, production: Environment, justification: string, at: string) {
+async function checkBreakGlass(deps: UseCaseDeps, identity: string, production: Environment, justification: string, at: string) {
   await authorize(deps.directory, identity, 'break-glass', { app: production.app, environment: production.name }).catch((error: unknown) => {
     // Only a refusal is "refused"; a directory that cannot be read (StoreUnavailable → 503) must not read as a missing grant.
     if (error instanceof ForbiddenError) throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${production.app}/${production.name}`, { cause: error });
@@ -118,7 +118,7 @@ function refuseIfFrozen(production: Environment, now: Date): void {
 }
 
 /** S5: named approvers must be eligible, and able together to satisfy the policy. */
-async function checkNamedApprovers(deps: ApiDeps, production: Environment, release: Release): Promise<void> {
+async function checkNamedApprovers(deps: UseCaseDeps, production: Environment, release: Release): Promise<void> {
   const directory = await deps.directory.get();
   const everyone = eligibleVoters(directory, production, { ...release, approvers: undefined });
   const outsiders = (release.approvers ?? []).filter((a) => !everyone.some((e) => e.id === a));
