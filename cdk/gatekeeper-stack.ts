@@ -37,8 +37,9 @@ export class GatekeeperStack extends Stack {
     // Configuration drafts email their config approvers straight from the API.
     mail.allowSend(functions.api);
     new ClusterAccess(this, 'ClusterAccess', {
-      cluster: settings.cluster,
-      roles: { Deploy: functions.deploy.role, Rollback: functions.rollback.role },
+      clusters: settings.clusters,
+      // Checks create Jobs and read their pods' logs (and Secrets for HTTP checks): edit, like deploys.
+      roles: { Deploy: functions.deploy.role, Rollback: functions.rollback.role, RunChecks: functions.runChecks.role },
       readers: { RequestApproval: functions.requestApproval.role, Reconcile: functions.reconcile.role },
     });
 
@@ -46,6 +47,7 @@ export class GatekeeperStack extends Stack {
       steps: {
         DeployFunctionArn: functions.deploy,
         RollbackFunctionArn: functions.rollback,
+        RunChecksFunctionArn: functions.runChecks,
         RequestApprovalFunctionArn: functions.requestApproval,
         RecordOutcomeFunctionArn: functions.recordOutcome,
       },

@@ -10,6 +10,7 @@ export const lambdaEntries = {
   api: 'functions/lambda/api.ts',
   deploy: 'functions/lambda/deploy.ts',
   rollback: 'functions/lambda/rollback.ts',
+  runChecks: 'functions/lambda/run-checks.ts',
   requestApproval: 'functions/lambda/request-approval.ts',
   recordOutcome: 'functions/lambda/record-outcome.ts',
   reconcile: 'functions/lambda/reconcile.ts',

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { MIN_ROTATION_INTERVAL_DAYS } from '../functions/domain/link-keys';
+import { isName, NAME_RULE } from '../functions/domain/names';
 
 /** Deployment settings, read from CDK context (cdk.json, overridable with `-c key=value`). */
 export interface GatekeeperSettings {
-  cluster: ClusterSettings;
+  /** The EKS clusters Gatekeeper deploys to; the first is the default (environments that name no cluster). */
+  clusters: ClusterSettings[];
   mail: MailSettings;
   /** Public origin of the approval links and CI API; undefined means the HTTP API endpoint. */
   publicBaseUrl: string | undefined;
@@ -35,11 +37,14 @@ export const defaultApiThrottle: ApiThrottleSettings = { rateLimit: 50, burstLim
 export const defaultLinkKeyRotationDays = MIN_ROTATION_INTERVAL_DAYS;
 
 export interface ClusterSettings {
+  /** Gatekeeper's name for the cluster: what an environment's `cluster` names. */
   name: string;
+  /** The cluster's name in EKS (same account and region). */
+  eksClusterName: string;
   endpoint: string;
   /** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
   certificateAuthority: string;
-  /** Namespaces the deploy and rollback roles may edit. */
+  /** Namespaces the deploy and rollback roles may edit (and the approval step and reconciler read). */
   namespaces: string[];
 }
 
@@ -49,7 +54,13 @@ export interface MailSettings {
   identity: string;
 }
 
+/** Gatekeeper's name of the one cluster the single-cluster keys (clusterName, …) describe. */
+export const SINGLE_CLUSTER_NAME = 'default';
+
+const singleClusterKeys = ['clusterName', 'clusterEndpoint', 'clusterCertificateAuthority', 'clusterNamespaces'] as const;
+
 export const contextKeys = [
+  'clusters',
   'clusterName',
   'clusterEndpoint',
   'clusterCertificateAuthority',
@@ -88,16 +99,59 @@ const stringList = z.preprocess((value) => {
 const isBase64Pem = (value: string): boolean =>
   /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----');
 
+/** `-c` gives strings, cdk.json JSON: parse a string that looks like JSON, leave anything else to the schema. */
+const jsonText = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return value;
+  }
+};
+
+const eksClusterName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name');
+const certificateAuthority = z.string().refine(isBase64Pem, 'must be base64-encoded PEM certificate data');
+
+const clusterSchema = z.strictObject({
+  name: z.string().refine(isName, `must be a cluster name (${NAME_RULE})`),
+  eksClusterName,
+  endpoint: httpsUrl,
+  certificateAuthority,
+  namespaces: stringList,
+});
+
+const CLUSTERS_EXAMPLE =
+  '[{"name":"eu","eksClusterName":"prod-eu","endpoint":"https://….eks.amazonaws.com","certificateAuthority":"<base64 PEM>","namespaces":["staging","prod"]}]';
+
+/** `clusters`: a JSON array (cdk.json or `-c clusters='[…]'`), names and EKS clusters each listed once. */
+const clustersSchema = z.preprocess(
+  jsonText,
+  z
+    .array(clusterSchema, { error: `must be a JSON array of clusters, e.g. ${CLUSTERS_EXAMPLE}` })
+    .min(1, 'must list at least one cluster (the first is the default)')
+    .superRefine((clusters, ctx) => {
+      for (const key of ['name', 'eksClusterName'] as const) {
+        const seen = clusters.map((c) => c[key]);
+        const twice = [...new Set(seen.filter((value, i) => seen.indexOf(value) !== i))];
+        if (twice.length > 0) ctx.addIssue({ code: 'custom', message: `each ${key} may appear once (${twice.join(', ')} appear more often)` });
+      }
+    }),
+);
+
 /** `-c` gives strings, cdk.json numbers; absent or empty takes the default. */
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), z.coerce.number().int().min(min).max(max).default(fallback));
 
 const contextSchema = z
   .object({
-    clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'),
-    clusterEndpoint: httpsUrl,
-    clusterCertificateAuthority: z.string().refine(isBase64Pem, 'must be base64-encoded PEM certificate data'),
-    clusterNamespaces: stringList,
+    clusters: clustersSchema.optional(),
+    // One cluster, the older way: read as `clusters` with a single cluster named "default".
+    clusterName: eksClusterName.optional(),
+    clusterEndpoint: httpsUrl.optional(),
+    clusterCertificateAuthority: certificateAuthority.optional(),
+    clusterNamespaces: stringList.optional(),
     mailFrom: z.email(),
     sesIdentity: z.union([z.email(), z.string().regex(domainName)], { error: 'must be a domain or an email address' }),
     publicBaseUrl: z.preprocess((value) => (value === '' ? undefined : value), httpsUrl.optional()),
@@ -110,6 +164,18 @@ const contextSchema = z
   .refine((c) => mailFromBelongsTo(c.mailFrom, c.sesIdentity), {
     path: ['mailFrom'],
     message: 'must be the sesIdentity address, or an address at the sesIdentity domain (or a subdomain of it)',
+  })
+  .superRefine((c, ctx) => {
+    const single = singleClusterKeys.filter((key) => c[key] !== undefined);
+    if (c.clusters && single.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['clusters'], message: `set either clusters or the single-cluster keys (${singleClusterKeys.join(', ')}), not both: ${single.join(', ')} ${single.length > 1 ? 'are' : 'is'} set too` });
+    } else if (!c.clusters && single.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['clusters'], message: `required: the EKS clusters to deploy to, e.g. ${CLUSTERS_EXAMPLE}` });
+    } else if (!c.clusters) {
+      for (const key of singleClusterKeys.filter((k) => c[k] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `required with ${single.join(', ')} (or describe the cluster in clusters instead)` });
+      }
+    }
   });
 
 function mailFromBelongsTo(mailFrom: string, identity: string): boolean {
@@ -132,13 +198,17 @@ export function readSettings(context: ContextSource): GatekeeperSettings {
     throw new SettingsError(`invalid CDK context (set it in cdk.json or with -c key=value):\n${problems}`);
   }
   const c = result.data;
-  return {
-    cluster: {
-      name: c.clusterName,
-      endpoint: c.clusterEndpoint,
-      certificateAuthority: c.clusterCertificateAuthority,
-      namespaces: [...new Set(c.clusterNamespaces)],
+  const clusters = c.clusters ?? [
+    {
+      name: SINGLE_CLUSTER_NAME,
+      eksClusterName: c.clusterName ?? '',
+      endpoint: c.clusterEndpoint ?? '',
+      certificateAuthority: c.clusterCertificateAuthority ?? '',
+      namespaces: c.clusterNamespaces ?? [],
     },
+  ];
+  return {
+    clusters: clusters.map((cluster) => ({ ...cluster, namespaces: [...new Set(cluster.namespaces)] })),
     mail: { from: c.mailFrom, identity: c.sesIdentity },
     publicBaseUrl: c.publicBaseUrl,
     apiThrottle: { rateLimit: c.apiThrottleRateLimit, burstLimit: c.apiThrottleBurstLimit },

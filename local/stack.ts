@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../functions/api/app';
 import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
-import { buildDeployStep, buildRollbackStep } from '../functions/runtime/deploy';
+import { buildDeployStep, buildRollbackStep, buildRunChecksStep } from '../functions/runtime/deploy';
 import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
 import { buildReconciler } from '../functions/runtime/reconcile';
 import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
@@ -13,8 +13,9 @@ import type { ReconcileReport } from '../functions/usecases/reconcile';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { startSesEmulator, type SesEmulator } from './ses-local';
-import { startKubernetesSimulator, type KubernetesSimulator } from './k8s-simulator';
-import { DEMO_APP, DEMO_INITIAL_IMAGE, seedDemo } from './seed';
+import { type KubernetesSimulator, startKubernetesSimulators, writeCombinedKubeconfig } from './k8s-simulator';
+import { LOCAL_CLUSTERS, type LocalCluster, seedDemoWorkloads } from './demo-workloads';
+import { seedDemo } from './seed';
 import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
 import { ensureTable } from './tables';
 
@@ -23,8 +24,8 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Keep DynamoDB and cluster state on disk across restarts (npm start) or in memory (tests). */
   persist: boolean;
-  /** 0 or absent picks a free port. */
-  ports?: Partial<Record<'api' | 'mailbox' | 'dynamodb' | 'sfn' | 'kubernetes', number>>;
+  /** 0 or absent picks a free port. `kubernetes` is the eu cluster's, `kubernetesUs` the us cluster's. */
+  ports?: Partial<Record<'api' | 'mailbox' | 'dynamodb' | 'sfn' | 'kubernetes' | 'kubernetesUs', number>>;
   /** Reuse a running DynamoDB Local instead of starting one. */
   dynamodbEndpoint?: string;
   tableName: string;
@@ -47,12 +48,17 @@ export interface LocalStack {
   mailboxUrl: string;
   dynamodbEndpoint: string;
   sfnUrl: string;
+  /** The eu cluster's API server (the default cluster, the kubeconfig's current context). */
   kubernetesUrl: string;
+  /** One context per cluster (`eu`, current, and `us`). */
   kubeconfigPath: string;
   stateMachineArn: string;
   /** The configuration the functions run with: what Lambda would get as environment variables. */
   env: Env;
+  /** The eu cluster, Gatekeeper's default: where the environments that name no cluster live. */
   kubernetes: KubernetesSimulator;
+  /** Every simulated cluster by name (its kubeconfig context and Gatekeeper's name for it): eu and us. */
+  clusters: Record<LocalCluster, KubernetesSimulator>;
   mailbox: SesEmulator;
   sfn: StepFunctionsEmulator;
   /** One reconciler pass, now (the same handler the timer and, in AWS, the schedule run). */
@@ -66,8 +72,8 @@ const ACCOUNT = '000000000000';
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:gatekeeper-${name}`;
 
 /**
- * Brings up every part on loopback: DynamoDB Local, the SES emulator, the
- * Kubernetes simulator, the Step Functions emulator running
+ * Brings up every part on loopback: DynamoDB Local, the SES emulator, two
+ * simulated Kubernetes clusters (eu and us), the Step Functions emulator running
  * statemachines/release.asl.json with the real step handlers, and the Hono API.
  * The functions get an environment record exactly like Lambda's, with endpoints
  * pointing here; their code does not know it is local.
@@ -97,22 +103,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => mailbox.close());
     const mailboxUrl = mailbox.url;
 
-    const kubernetes = await startKubernetesSimulator({
-      port: await port('kubernetes'),
-      // Its own random token: nothing of the link-signing key may reach the kubeconfig.
-      token: randomBytes(24).toString('base64url'),
+    // One simulator per cluster in this process, each with its own port (0: the OS picks), certificate and state file.
+    const clusterPorts: Record<LocalCluster, number> = { eu: options.ports?.kubernetes ?? 0, us: options.ports?.kubernetesUs ?? 0 };
+    // Its own random token (shared by the clusters): nothing of the link-signing key may reach the kubeconfig.
+    const kubernetesToken = randomBytes(24).toString('base64url');
+    const started = await startKubernetesSimulators([...LOCAL_CLUSTERS], (name) => ({
+      port: clusterPorts[name as LocalCluster],
+      token: kubernetesToken,
       rolloutDelayMs: options.rollout.delayMs,
       progressDeadlineMs: options.rollout.progressDeadlineMs,
       tls: options.kubernetesTls ?? false,
-      ...(options.persist ? { statePath: join(options.dataDir, 'k8s-state.json') } : {}),
-      log: (line) => log(`[kubernetes] ${line}`),
-    });
-    closers.push(() => kubernetes.close());
-    for (const namespace of ['staging', 'prod']) {
-      kubernetes.seedDeployment({ namespace, name: DEMO_APP, container: 'web', image: DEMO_INITIAL_IMAGE, replicas: 2 });
-    }
+      // eu keeps the single cluster's file name, so an existing data folder still has its state.
+      ...(options.persist ? { statePath: join(options.dataDir, name === 'eu' ? 'k8s-state.json' : `k8s-state-${name}.json`) } : {}),
+      log: (line) => log(`[kubernetes ${name}] ${line}`),
+    }));
+    for (const { simulator } of started) closers.push(() => simulator.close());
+    const clusters = Object.fromEntries(started.map(({ name, simulator }) => [name, simulator])) as Record<LocalCluster, KubernetesSimulator>;
+    const kubernetes = clusters.eu;
+    seedDemoWorkloads(clusters);
     const kubeconfigPath = join(options.dataDir, 'kubeconfig');
-    await kubernetes.writeKubeconfig(kubeconfigPath);
+    // Every context a cluster for the functions too (KUBECONFIG_PATH); eu, the current context, is the default.
+    await writeCombinedKubeconfig(kubeconfigPath, started, 'eu');
 
     const apiPort = await port('api');
     const sfnPort = await port('sfn');
@@ -147,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             RollbackFunctionArn: functionArn('rollback'),
             RequestApprovalFunctionArn: functionArn('request-approval'),
             RecordOutcomeFunctionArn: functionArn('record-outcome'),
+            RunChecksFunctionArn: functionArn('run-checks'),
           }),
         },
       ],
@@ -174,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachineArn,
       env,
       kubernetes,
+      clusters,
       mailbox,
       sfn,
       reconcile,
@@ -195,6 +208,7 @@ function lambdaFunctions(env: Env) {
     [functionArn('rollback')]: asHandler(buildRollbackStep(env)),
     [functionArn('request-approval')]: asHandler(buildRequestApprovalStep(env)),
     [functionArn('record-outcome')]: asHandler(buildRecordOutcomeStep(env)),
+    [functionArn('run-checks')]: asHandler(buildRunChecksStep(env)),
   };
 }
 

@@ -17,6 +17,7 @@ const parsed = z
     DYNAMODB_PORT: port.default(8006),
     SFN_PORT: port.default(8083),
     KUBERNETES_PORT: port.default(6443),
+    KUBERNETES_US_PORT: port.default(6444),
     // What the API accepts after "Bearer " (an RFC 6750 b64token): any other token would be seeded but could never authenticate.
     GATEKEEPER_CI_TOKEN: z
       .string()
@@ -63,7 +64,7 @@ const signingSecret = await persistent('signing-secret', () => randomBytes(48).t
 const stack = await startLocalStack({
   dataDir,
   persist: true,
-  ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT },
+  ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT, kubernetesUs: settings.KUBERNETES_US_PORT },
   tableName: TABLE_NAME,
   ciToken,
   adminToken,
@@ -96,6 +97,7 @@ const variables = {
   MAILBOX_URL: stack.mailboxUrl,
   SFN_URL: stack.sfnUrl,
   KUBERNETES_URL: stack.kubernetesUrl,
+  KUBERNETES_US_URL: stack.clusters.us.url,
   KUBECONFIG: stack.kubeconfigPath,
   TABLE_NAME,
   DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
@@ -123,7 +125,8 @@ Gatekeeper is running locally.
   Mailbox (SES)       ${stack.mailboxUrl}            (approval emails; JSON at /store)
   Step Functions      ${stack.sfnUrl}            (AWS JSON protocol: aws stepfunctions … --endpoint-url "$SFN_URL")
   DynamoDB Local      ${stack.dynamodbEndpoint}            (table ${TABLE_NAME})
-  Kubernetes (sim.)   ${stack.kubernetesUrl}           kubectl --kubeconfig ${shown(stack.kubeconfigPath)} get deployments -A
+  Kubernetes eu       ${stack.kubernetesUrl}           cluster "eu", the current context: kubectl --kubeconfig ${shown(stack.kubeconfigPath)} get deploy -A
+  Kubernetes us       ${stack.clusters.us.url}           cluster "us": kubectl --kubeconfig ${shown(stack.kubeconfigPath)} --context us get deploy -A
   Data                ${dataDir}
 
   Demo app "${DEMO_APP}": staging deploys at once, prod needs 1 approval from a release manager (${DEMO_APPROVERS.join(' or ')}).

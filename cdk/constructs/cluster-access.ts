@@ -6,45 +6,46 @@ import { Construct } from 'constructs';
 import type { ClusterSettings } from '../settings';
 
 export interface ClusterAccessProps {
-  cluster: ClusterSettings;
-  /** Roles that may edit workloads in `cluster.namespaces`, keyed by a construct id. */
+  clusters: ClusterSettings[];
+  /** Roles that may edit workloads in each cluster's `namespaces`, keyed by a construct id. */
   roles: Record<string, IRole>;
   /** Roles that only read them (what runs, for approvers and drift checks). */
   readers?: Record<string, IRole>;
 }
 
 /**
- * Lets the deploy and rollback roles into an existing EKS cluster (same account and
- * region, authentication mode API or API_AND_CONFIG_MAP): `eks:DescribeCluster` in
- * IAM, and an access entry granting AmazonEKSEditPolicy in the configured namespaces
- * only. Kubernetes authentication itself (a presigned sts:GetCallerIdentity) needs
- * no IAM permission.
+ * Lets Gatekeeper's roles into existing EKS clusters (same account and region as
+ * the stack, authentication mode API or API_AND_CONFIG_MAP): `eks:DescribeCluster`
+ * on them in IAM, and in each cluster an access entry per role granting
+ * AmazonEKSEditPolicy (`roles`) or AmazonEKSViewPolicy (`readers`) in that
+ * cluster's namespaces only. Kubernetes authentication itself (a presigned
+ * sts:GetCallerIdentity) needs no IAM permission.
+ *
+ * A cluster's entries live under its EKS name (`<eksClusterName>/<role id>`), so
+ * reordering the clusters or renaming Gatekeeper's name for one does not replace
+ * them (a replacement would collide: EKS allows one entry per principal).
  */
 export class ClusterAccess extends Construct {
-  readonly clusterArn: string;
-
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
-    const { cluster } = props;
-    this.clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: cluster.name });
+    const stack = Stack.of(this);
+    const clusterArns = props.clusters.map((cluster) => stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: cluster.eksClusterName }));
     const policyArn = (name: string) => `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/${name}`;
     const access = [
       ...Object.entries(props.roles).map(([roleId, role]) => ({ roleId, role, policy: policyArn('AmazonEKSEditPolicy') })),
       ...Object.entries(props.readers ?? {}).map(([roleId, role]) => ({ roleId, role, policy: policyArn('AmazonEKSViewPolicy') })),
     ];
-    for (const { roleId, role, policy } of access) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.clusterArn] }));
-      new CfnAccessEntry(this, roleId, {
-        clusterName: cluster.name,
-        principalArn: role.roleArn,
-        type: 'STANDARD',
-        accessPolicies: [
-          {
-            policyArn: policy,
-            accessScope: { type: 'namespace', namespaces: cluster.namespaces },
-          },
-        ],
-      });
+    for (const { role } of access) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: clusterArns }));
+    for (const cluster of props.clusters) {
+      const entries = new Construct(this, cluster.eksClusterName);
+      for (const { roleId, role, policy } of access) {
+        new CfnAccessEntry(entries, roleId, {
+          clusterName: cluster.eksClusterName,
+          principalArn: role.roleArn,
+          type: 'STANDARD',
+          accessPolicies: [{ policyArn: policy, accessScope: { type: 'namespace', namespaces: cluster.namespaces } }],
+        });
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { GatekeeperSettings } from '../settings';
+import type { ClusterSettings, GatekeeperSettings } from '../settings';
 import type { Data } from './data';
 import { GatekeeperFunction } from './gatekeeper-function';
 
@@ -11,18 +11,23 @@ export interface FunctionsProps {
   publicBaseUrl: string;
 }
 
+/** CLUSTERS (functions/config): every cluster but its namespaces, which only IAM (the access entries) needs. */
+export const clustersVariable = (clusters: ClusterSettings[]): string =>
+  JSON.stringify(clusters.map(({ name, eksClusterName, endpoint, certificateAuthority }) => ({ name, eksClusterName, endpoint, certificateAuthority })));
+
 /** Poll a rollout for up to ten minutes; the deploy Lambdas time out after fifteen. */
 const rolloutTimeoutSeconds = 600;
 const rolloutPollMs = 5000;
 
 /**
- * The five Lambdas. Each gets the table; everything that depends on resources
+ * The API, step and reconciler Lambdas. Each gets the table; everything that depends on resources
  * created later (state machine, SES identity, EKS access) is wired by the stack.
  */
 export class Functions extends Construct {
   readonly api: GatekeeperFunction;
   readonly deploy: GatekeeperFunction;
   readonly rollback: GatekeeperFunction;
+  readonly runChecks: GatekeeperFunction;
   readonly requestApproval: GatekeeperFunction;
   readonly recordOutcome: GatekeeperFunction;
   readonly reconcile: GatekeeperFunction;
@@ -33,9 +38,7 @@ export class Functions extends Construct {
     const tableEnv = { TABLE_NAME: data.table.tableName };
     const signingEnv = { LINK_SIGNING_SECRET_ARN: data.signingSecret.secretArn };
     const clusterEnv = {
-      EKS_CLUSTER_NAME: settings.cluster.name,
-      EKS_CLUSTER_ENDPOINT: settings.cluster.endpoint,
-      EKS_CLUSTER_CA: settings.cluster.certificateAuthority,
+      CLUSTERS: clustersVariable(settings.clusters),
       ROLLOUT_TIMEOUT_SECONDS: String(rolloutTimeoutSeconds),
       ROLLOUT_POLL_MS: String(rolloutPollMs),
       METRICS_EMF: 'on',
@@ -63,6 +66,14 @@ export class Functions extends Construct {
       timeout: rolloutTimeout,
       environment: { ...tableEnv, ...clusterEnv },
     });
+    this.runChecks = new GatekeeperFunction(this, 'RunChecks', {
+      bundle: 'runChecks',
+      description: 'Gatekeeper step: run pre- and post-deployment checks (Kubernetes Jobs, HTTP, Prometheus)',
+      memorySize: 1024,
+      // Waits on Jobs and repeated evaluations; outbound HTTPS (HTTP and Prometheus checks) needs no VPC.
+      timeout: rolloutTimeout,
+      environment: { ...tableEnv, ...clusterEnv },
+    });
     this.requestApproval = new GatekeeperFunction(this, 'RequestApproval', {
       bundle: 'requestApproval',
       description: 'Gatekeeper step: email signed approval links and park the task token',
@@ -87,7 +98,7 @@ export class Functions extends Construct {
       environment: { ...tableEnv, ...clusterEnv },
     });
 
-    for (const fn of [this.api, this.deploy, this.rollback, this.requestApproval, this.recordOutcome, this.reconcile]) {
+    for (const fn of [this.api, this.deploy, this.rollback, this.runChecks, this.requestApproval, this.recordOutcome, this.reconcile]) {
       data.allowItemAccess(fn);
     }
     data.allowSigningSecretRead(this.api);

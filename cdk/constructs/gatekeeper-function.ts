@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,13 @@ import { acknowledgeWildcardResource } from '../nag';
 import { operationalLogGroup } from './log-group';
 
 export const lambdaRuntime = Runtime.NODEJS_24_X;
+
+/** Lambda refuses a function whose environment variables (names and values) take more than 4 KB. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** What a value known only at deploy time (an ARN, a table name, the API's URL) is counted as. */
+const UNRESOLVED_VALUE_BYTES = 128;
+
+const valueBytes = (value: string) => (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
 
 export interface GatekeeperFunctionProps {
   bundle: LambdaName;
@@ -30,9 +37,13 @@ export class GatekeeperFunction extends Construct implements IGrantable {
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: GatekeeperFunctionProps) {
     super(scope, id);
+    this.environment = { ...props.environment };
+    // Fail the synth, not the deployment: CLUSTERS (certificate authorities) can outgrow Lambda's limit.
+    this.node.addValidation({ validate: () => this.environmentTooLarge(props.bundle) });
     this.logGroup = operationalLogGroup(this, 'Logs');
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -73,6 +84,18 @@ export class GatekeeperFunction extends Construct implements IGrantable {
   }
 
   addEnvironment(key: string, value: string): void {
+    this.environment[key] = value;
     this.function.addEnvironment(key, value);
+  }
+
+  private environmentTooLarge(bundle: LambdaName): string[] {
+    const sizes = Object.entries(this.environment).map(([key, value]) => ({ key, bytes: Buffer.byteLength(key) + valueBytes(value) }));
+    const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
+    if (total <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return [];
+    const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ key, bytes }) => `${key} ${bytes}`);
+    return [
+      `the ${bundle} function's environment variables take about ${total} bytes, over Lambda's limit of ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} (largest: ${largest.join(', ')}); ` +
+        'CLUSTERS holds every cluster\'s endpoint and certificate authority: deploy fewer clusters per stack',
+    ];
   }
 }

@@ -16,6 +16,7 @@ export const definitionFile = 'statemachines/release.asl.json';
 export interface WorkflowSteps {
   DeployFunctionArn: GatekeeperFunction;
   RollbackFunctionArn: GatekeeperFunction;
+  RunChecksFunctionArn: GatekeeperFunction;
   RequestApprovalFunctionArn: GatekeeperFunction;
   RecordOutcomeFunctionArn: GatekeeperFunction;
 }

@@ -37,8 +37,11 @@ export function approvalResponse(stored: ApprovalRequest, now: Date, directory?:
   };
 }
 
+/** How a person finds an execution: the AWS console in AWS, the local history endpoint locally. */
+export type ExecutionUrl = (executionArn: string, releaseId: string) => string;
+
 /** The public JSON shape of a release (`GET /v1/releases/{id}`). */
-export function releaseResponse({ release, approvals }: ReleaseView, now: Date, directory?: Directory) {
+export function releaseResponse({ release, approvals }: ReleaseView, now: Date, directory?: Directory, executionUrl?: ExecutionUrl) {
   return {
     id: release.id,
     app: release.app,
@@ -55,15 +58,25 @@ export function releaseResponse({ release, approvals }: ReleaseView, now: Date, 
     updatedAt: release.updatedAt,
     finishedAt: release.finishedAt,
     reason: release.reason,
-    executionArn: release.executionArn,
-    executionName: release.executionName,
     type: release.type ?? 'release',
     rollbackOf: release.rollbackOf,
     committedAt: release.committedAt,
     approvedBy: release.approvedBy,
-    stages: [...new Set([release.stagingEnvironment, release.productionEnvironment])]
-      .map((env) => release.stages[env])
-      .filter((stage) => stage !== undefined),
+    stages: release.pipeline.map(({ name, after }) => stageResponse(release, name, after, approvals, executionUrl)),
     approvals: approvals.map((request) => approvalResponse(request, now, directory)),
+  };
+}
+
+/** One environment of the release, in pipeline order: `pending` until it starts. */
+function stageResponse(release: ReleaseView['release'], environment: string, after: string[], approvals: ApprovalRequest[], executionUrl?: ExecutionUrl) {
+  const stage = release.stages[environment];
+  const request = approvals.find((a) => a.environment === environment && a.gate === 'image');
+  return {
+    environment,
+    after,
+    ...(stage ?? {}),
+    status: stage?.status ?? 'pending',
+    ...(stage?.executionArn && executionUrl ? { executionUrl: executionUrl(stage.executionArn, release.id) } : {}),
+    ...(request ? { approval: { status: request.status, votes: request.votes, summary: request.status === 'pending' ? evaluateRequest(request).summary : (request.closedReason ?? request.status) } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // zod/mini: the same validation at a fraction of the bundle (cold start) cost.
 import * as z from 'zod/mini';
+import { isName, NAME_RULE } from '../domain/names';
 
 /**
  * Configuration is read once per process from an environment-like record and
@@ -45,21 +46,100 @@ const signingSchema = z
   );
 
 const nonEmpty = z.string().check(z.minLength(1));
-const kubernetesSchema = z
-  .object({
-    KUBECONFIG_PATH: z.optional(nonEmpty),
-    EKS_CLUSTER_NAME: z.optional(nonEmpty),
-    EKS_CLUSTER_ENDPOINT: optionalUrl,
-    /** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
-    EKS_CLUSTER_CA: z.optional(nonEmpty),
-    ROLLOUT_TIMEOUT_SECONDS: positiveInt(300),
-    ROLLOUT_POLL_MS: positiveInt(2000),
-  })
-  .check(
-    z.refine((v) => Boolean(v.KUBECONFIG_PATH) !== Boolean(v.EKS_CLUSTER_NAME && v.EKS_CLUSTER_ENDPOINT && v.EKS_CLUSTER_CA), {
-      message: 'set either KUBECONFIG_PATH or all of EKS_CLUSTER_NAME, EKS_CLUSTER_ENDPOINT, EKS_CLUSTER_CA',
-    }),
-  );
+
+/** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
+const isBase64Pem = (value: string): boolean =>
+  /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----');
+
+const eksClusterName = z.string().check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name'));
+const eksEndpoint = z.url({ protocol: /^https$/, error: 'must be the https:// endpoint of the EKS API server' });
+const certificateAuthority = z.string().check(z.refine(isBase64Pem, 'must be base64 PEM, as aws eks describe-cluster prints certificateAuthority.data'));
+
+/** One EKS cluster of CLUSTERS. `name` is what environments call it; `eksClusterName` is its name in EKS (and in its tokens). */
+const eksClusterSchema = z.object({
+  name: z.string().check(z.refine(isName, `must be a cluster name (${NAME_RULE})`)),
+  eksClusterName,
+  endpoint: eksEndpoint,
+  certificateAuthority,
+});
+
+export type EksClusterConfig = z.infer<typeof eksClusterSchema>;
+
+const json = z.transform((text: string, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.issues.push({ code: 'custom', message: 'must be a JSON array of clusters: [{"name","eksClusterName","endpoint","certificateAuthority"}, …]', input: text });
+    return z.NEVER;
+  }
+});
+
+/** CLUSTERS: a JSON array of EKS clusters, at least one, names unique; the first is the default. */
+const clustersSchema = z.pipe(
+  z.string(),
+  z.pipe(
+    json,
+    z.array(eksClusterSchema).check(
+      z.minLength(1, 'must name at least one cluster (the first is the default)'),
+      z.refine((clusters) => new Set(clusters.map((c) => c.name)).size === clusters.length, 'cluster names must be unique'),
+    ),
+  ),
+);
+
+const LEGACY_EKS = ['EKS_CLUSTER_NAME', 'EKS_CLUSTER_ENDPOINT', 'EKS_CLUSTER_CA'] as const;
+
+const kubernetesSchema = z.pipe(
+  z
+    .object({
+      KUBECONFIG_PATH: z.optional(nonEmpty),
+      CLUSTERS: z.optional(clustersSchema),
+      // One cluster the older way: read as CLUSTERS with a single cluster named "default".
+      EKS_CLUSTER_NAME: z.optional(eksClusterName),
+      EKS_CLUSTER_ENDPOINT: z.optional(eksEndpoint),
+      EKS_CLUSTER_CA: z.optional(certificateAuthority),
+      ROLLOUT_TIMEOUT_SECONDS: positiveInt(300),
+      ROLLOUT_POLL_MS: positiveInt(2000),
+    })
+    .check(
+      z.superRefine((v, ctx) => {
+        const legacy = LEGACY_EKS.filter((key) => v[key] !== undefined);
+        if (legacy.length > 0 && legacy.length < LEGACY_EKS.length) {
+          ctx.addIssue({ code: 'custom', message: `${LEGACY_EKS.join(', ')} go together (missing ${LEGACY_EKS.filter((key) => !legacy.includes(key)).join(', ')}); or use CLUSTERS` });
+          return;
+        }
+        const ways = [v.KUBECONFIG_PATH && 'KUBECONFIG_PATH', v.CLUSTERS && 'CLUSTERS', legacy.length > 0 && LEGACY_EKS.join('/')].filter(Boolean);
+        if (ways.length !== 1) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              ways.length === 0
+                ? 'set KUBECONFIG_PATH (a kubeconfig: each context is a cluster, the current one the default) or CLUSTERS (a JSON array of EKS clusters: name, eksClusterName, endpoint, certificateAuthority; the first is the default)'
+                : `set only one of KUBECONFIG_PATH, CLUSTERS or ${LEGACY_EKS.join('/')} (found ${ways.join(' and ')})`,
+          });
+        }
+      }),
+    ),
+  z.transform((v): KubernetesConfig => {
+    const rollout = { ROLLOUT_TIMEOUT_SECONDS: v.ROLLOUT_TIMEOUT_SECONDS, ROLLOUT_POLL_MS: v.ROLLOUT_POLL_MS };
+    if (v.KUBECONFIG_PATH) return { KUBECONFIG_PATH: v.KUBECONFIG_PATH, ...rollout };
+    if (v.CLUSTERS) return { CLUSTERS: v.CLUSTERS, ...rollout };
+    // The check above let through only a complete set of the three.
+    const legacy = { name: 'default', eksClusterName: v.EKS_CLUSTER_NAME ?? '', endpoint: v.EKS_CLUSTER_ENDPOINT ?? '', certificateAuthority: v.EKS_CLUSTER_CA ?? '' };
+    return { CLUSTERS: [legacy], ...rollout };
+  }),
+);
+
+/**
+ * Where the clusters are: exactly one of a kubeconfig (every context a cluster
+ * named after it, the current context the default) or EKS clusters (the first
+ * the default).
+ */
+export interface KubernetesConfig {
+  KUBECONFIG_PATH?: string;
+  CLUSTERS?: EksClusterConfig[];
+  ROLLOUT_TIMEOUT_SECONDS: number;
+  ROLLOUT_POLL_MS: number;
+}
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -79,9 +159,8 @@ export const readTableConfig = (env: Env) => parse(tableSchema, env, 'table');
 export const readWorkflowConfig = (env: Env) => parse(workflowSchema, env, 'workflow');
 export const readMailConfig = (env: Env) => parse(mailSchema, env, 'mail');
 export const readSigningConfig = (env: Env) => parse(signingSchema, env, 'signing');
-export const readKubernetesConfig = (env: Env) => parse(kubernetesSchema, env, 'kubernetes');
+export const readKubernetesConfig = (env: Env): KubernetesConfig => parse(kubernetesSchema, env, 'kubernetes');
 
 export type AwsConfig = ReturnType<typeof readAwsConfig>;
-export type KubernetesConfig = ReturnType<typeof readKubernetesConfig>;
 export type MailConfig = ReturnType<typeof readMailConfig>;
 export type SigningConfig = ReturnType<typeof readSigningConfig>;

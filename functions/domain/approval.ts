@@ -1,3 +1,4 @@
+import type { CheckResult } from './checks';
 import {
   LinkExpiredError,
   LinkUsedError,
@@ -44,6 +45,8 @@ export interface ApprovalRequest {
   currentImage?: string;
   /** Set when that differed from what Gatekeeper recorded (changed out of band). */
   drift?: Drift;
+  /** How the environments this one follows fared in this release: their checks' evidence, for the approvers. */
+  upstream?: UpstreamEvidence[];
   /** Configuration requests: the proposed effective config's hash and its diff against the published one. */
   configHash?: string;
   configDiff?: string;
@@ -139,4 +142,10 @@ export function castVote(request: ApprovalRequest, vote: Vote, now: Date): VoteR
     ...(closedAs ? { decidedAt: vote.at } : {}),
   };
   return { request: next, vote: recorded, evaluation, ...(closedAs ? { closedAs } : {}) };
+}
+
+/** One earlier environment of the release as its approvers downstream see it: "staging checks passed: smoke (job): …". */
+export interface UpstreamEvidence {
+  environment: string;
+  checks: Array<Pick<CheckResult, 'name' | 'kind' | 'phase' | 'passed' | 'summary'>>;
 }

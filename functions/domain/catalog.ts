@@ -1,12 +1,19 @@
 import type { DeploymentTarget } from './cluster';
+import { buildPipeline, fromLegacyOrder, type Pipeline, type PipelineNode } from './pipeline';
 import type { ApprovalPolicy } from './policy';
 
-/** An environment of an app, in promotion order, with its approval gate. */
+/** An environment of an app: where it lives, what it follows in the pipeline, and its approval gate. */
 export interface Environment {
   app: string;
   name: string;
-  /** Position in the app's promotion chain: 0 deploys first. */
+  /** Position in the app's definition (and, for apps defined before pipelines, in its chain). */
   order: number;
+  /**
+   * The environments this one deploys after (all must succeed first); empty
+   * for those that start the pipeline. Absent on apps defined before
+   * pipelines: their environments form a chain by `order`.
+   */
+  after?: string[];
   target: DeploymentTarget;
   /** Who must approve (by role grants and group rules), how long a request waits, freezes. */
   policy: ApprovalPolicy;
@@ -74,14 +81,15 @@ export interface ApiToken {
   revokedBy?: string;
 }
 
-/**
- * Issue 2's pipeline is one automatic environment followed by one gated one.
- * Returns them in that order or explains why the app does not fit.
- */
-export function releasePath(app: App): { staging: Environment; production: Environment } | string {
-  const [staging, production, ...rest] = [...app.environments].sort((a, b) => a.order - b.order);
-  if (!staging || !production || rest.length > 0) {
-    return `app "${app.name}" must have exactly two environments (staging then production), it has ${app.environments.length}`;
+/** The app's environments as the graph a release follows. */
+export const pipelineOf = (app: App): Pipeline => buildPipeline(pipelineNodes(app));
+
+/** What a release stores of the pipeline: each environment with what it follows, in pipeline order. */
+export function pipelineNodes(app: App): PipelineNode[] {
+  if (!app.environments.some((env) => env.after !== undefined)) {
+    const pipeline = fromLegacyOrder(app.environments);
+    return pipeline.order.map((name) => ({ name, after: [...(pipeline.predecessors.get(name) ?? [])] }));
   }
-  return { staging, production };
+  const sorted = [...app.environments].sort((a, b) => a.order - b.order);
+  return sorted.map((env) => ({ name: env.name, after: env.after ?? [] }));
 }

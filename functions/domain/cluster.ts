@@ -1,5 +1,10 @@
 /** Where an environment's workload lives in its cluster. */
 export interface DeploymentTarget {
+  /**
+   * Name of the cluster the environment lives in, as Gatekeeper's configuration
+   * names it (CLUSTERS, or a kubeconfig context). Absent: the default cluster.
+   */
+  cluster?: string;
   namespace: string;
   deployment: string;
   /** Name of the container whose image Gatekeeper manages. */
@@ -110,4 +115,15 @@ export interface ClusterGateway {
    * ConfigMap) and the config-hash annotation. Throws DeploymentNotFoundError.
    */
   readConfig(target: DeploymentTarget): Promise<{ config: WorkloadConfig; hash?: string }>;
+}
+
+/** The clusters Gatekeeper deploys to, by name. */
+export interface ClusterDirectory {
+  /**
+   * The gateway of the named cluster (absent: the default cluster). Throws
+   * UnknownClusterError for a name that is not configured.
+   */
+  gateway(cluster?: string): ClusterGateway;
+  /** Configured cluster names; the first is the default. */
+  names(): string[];
 }

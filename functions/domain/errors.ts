@@ -38,6 +38,8 @@ export class PayloadTooLargeError extends defineError('PayloadTooLarge', 'payloa
 
 /** Thrown by the deploy step when a rollout does not complete; the state machine catches `RolloutFailed`. */
 export class RolloutFailedError extends defineError('RolloutFailed', 'rollout-failed', 502, 'Rollout failed') {}
+/** A pre- or post-deployment check did not pass; the state machine catches `CheckFailed` (a post-deployment one rolls back). */
+export class CheckFailedError extends defineError('CheckFailed', 'check-failed', 502, 'Deployment check failed') {}
 /** Thrown when the Deployment an environment points at does not exist in the cluster. */
 export class DeploymentNotFoundError extends defineError('DeploymentNotFound', 'deployment-not-found', 502, 'Deployment not found') {}
 /** A conditional write lost a race; callers re-read and retry or report 409. */
@@ -54,6 +56,11 @@ export class BreakGlassRefusedError extends defineError('BreakGlassRefused', 'br
 export class IdempotencyKeyReusedError extends defineError('IdempotencyKeyReused', 'idempotency-key-reused', 422, 'Idempotency key reused') {}
 /** The named approvers cannot satisfy the environment's policy. */
 export class UnsatisfiablePolicyError extends defineError('UnsatisfiablePolicy', 'unsatisfiable-approvers', 422, 'These approvers can never approve this release') {}
+/**
+ * An environment names a cluster Gatekeeper is not configured for: a mistake in
+ * the app's definition (400 when registering it); a deploy to it fails its step.
+ */
+export class UnknownClusterError extends defineError('UnknownCluster', 'unknown-cluster', 400, 'Unknown cluster') {}
 /** A configuration draft was made from a version that is no longer the published one. */
 export class StaleDraftError extends defineError('StaleDraft', 'stale-draft', 409, 'Rebase your draft') {}
 

@@ -1,3 +1,4 @@
+import { type CheckDefinition, parseChecks } from './checks';
 import { ValidationError } from './errors';
 import { parseFreezePolicy, type FreezePolicy } from './freeze';
 import { isName } from './names';
@@ -37,6 +38,12 @@ export interface ApprovalPolicy {
    */
   onDrift: 'proceed' | 'refuse';
   freeze: FreezePolicy;
+  /**
+   * Pre- and post-deployment checks (see checks.ts). Absent rather than empty,
+   * so a policy without checks stays byte-identical to one stored before
+   * checks existed (policies are compared and versioned by their JSON).
+   */
+  checks?: CheckDefinition[];
 }
 
 const HOUR = 3600;
@@ -44,7 +51,7 @@ const MAX_REQUIRED = 20;
 const MAX_RULES = 10;
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 30 * 24 * HOUR;
-const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'onDrift', 'freeze'] as const;
+const POLICY_FIELDS = ['required', 'rules', 'timeoutSeconds', 'supersede', 'rollbackRequiresApproval', 'onDrift', 'freeze', 'checks'] as const;
 
 /** Frozen, so spreading it (`{ ...DEFAULT_POLICY, required: 0 }`) cannot leak a mutation into every environment. */
 export const DEFAULT_POLICY: ApprovalPolicy = deepFreeze({
@@ -79,7 +86,10 @@ export function parsePolicy(input: unknown): ApprovalPolicy {
   const onDrift = fields.onDrift ?? DEFAULT_POLICY.onDrift;
   if (onDrift !== 'proceed' && onDrift !== 'refuse') throw new ValidationError(`onDrift must be "proceed" or "refuse", got ${JSON.stringify(onDrift)}`);
   const freeze = parseFreezePolicy(fields.freeze ?? {});
-  return { required, rules, timeoutSeconds, supersede, rollbackRequiresApproval, onDrift, freeze };
+  const checks = fields.checks === undefined ? [] : parseChecks(fields.checks);
+  const policy: ApprovalPolicy = { required, rules, timeoutSeconds, supersede, rollbackRequiresApproval, onDrift, freeze };
+  if (checks.length > 0) policy.checks = checks;
+  return policy;
 }
 
 function parseRules(input: unknown): GroupRule[] {

@@ -81,6 +81,13 @@ export interface ReleaseStore {
    */
   saveStage(release: Release, stage: Stage, audit: AuditEvent, finish?: DeploymentFinish): Promise<void>;
   /**
+   * Writes the stage of an environment that has none yet (queued to start, or
+   * cancelled before it could), unless the release ended; false when the
+   * environment already has a stage or the release ended (another writer got
+   * there first).
+   */
+  addStage(releaseId: string, stage: Stage, audit: AuditEvent): Promise<boolean>;
+  /**
    * A rollback failed: the stage becomes `rollback_failed`, the failed
    * deployment's history record says so, and the environment is flagged for
    * an operator until a later deploy succeeds; one transaction.
@@ -111,7 +118,7 @@ export interface ReleaseFinish {
 }
 
 export interface ApprovalStore {
-  /** Opens the request and marks the release waiting. Idempotent for the same task token (Lambda retries). */
+  /** Opens the request and marks its stage waiting. Idempotent for the same task token (Lambda retries). */
   open(request: ApprovalRequest, audit: AuditEvent): Promise<void>;
   get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined>;
   /**
@@ -124,8 +131,8 @@ export interface ApprovalStore {
    * Persists `next` only if the stored request is still at `next.version - 1`
    * and pending, and the environment's policy is still the one the request was
    * opened under; throws ConflictError otherwise. When the vote approved the
-   * request, the release goes back to `running` (image) or the draft is
-   * published (configuration) in the same transaction.
+   * request, its stage goes on `running` with who approved it (image) or the
+   * draft is published (configuration) in the same transaction.
    */
   saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead, publish?: ConfigPublication): Promise<void>;
   /** Closes a pending request without a decision; false if it was not pending any more. */

@@ -1,8 +1,9 @@
-import { createClusterGateway, rolloutOptions } from '../adapters/kubernetes';
-import { readKubernetesConfig, type Env } from '../config';
+import { createCheckRunner } from '../adapters/checks';
+import { createClusterDirectory, kubeConfigFor, rolloutOptions } from '../adapters/kubernetes';
+import { readAwsConfig, readKubernetesConfig, type Env } from '../config';
 import { createDeployStep, type DeployStepDeps } from '../steps/deploy';
-import { createRecordRollbackFailureStep, createRollbackStep, type RollbackFailureInput } from '../steps/rollback';
-import type { EnvironmentStepInput } from '../steps/context';
+import { createRecordRollbackFailureStep, createRollbackStep, type RollbackFailureInput, type RollbackInput } from '../steps/rollback';
+import { createRunChecksStep } from '../steps/run-checks';
 import { baseDeps } from './stores';
 
 function deployDeps(env: Env, service: string): DeployStepDeps {
@@ -10,7 +11,7 @@ function deployDeps(env: Env, service: string): DeployStepDeps {
   const kubernetes = readKubernetesConfig(env);
   return {
     ...base,
-    cluster: createClusterGateway(kubernetes, { awsRegion: base.aws.AWS_REGION }),
+    clusters: createClusterDirectory(kubernetes, { awsRegion: base.aws.AWS_REGION }),
     rollout: rolloutOptions(kubernetes),
     // CloudWatch picks EMF lines out of the function's log stream; only the cloud asks for them.
     ...(env.METRICS_EMF === 'on' ? { emitMetrics: (line: string) => void process.stdout.write(`${line}\n`) } : {}),
@@ -23,5 +24,11 @@ export function buildRollbackStep(env: Env) {
   const deps = deployDeps(env, 'rollback');
   const rollback = createRollbackStep(deps);
   const recordFailure = createRecordRollbackFailureStep(deps);
-  return (input: EnvironmentStepInput | RollbackFailureInput) => ('rollbackFailure' in input ? recordFailure(input) : rollback(input));
+  return (input: RollbackInput | RollbackFailureInput) => ('rollbackFailure' in input ? recordFailure(input) : rollback(input));
+}
+
+/** RunPre/PostDeploymentChecks: jobs run in the environment's cluster, HTTP and Prometheus from the function. */
+export function buildRunChecksStep(env: Env) {
+  const kubeConfigs = kubeConfigFor(readKubernetesConfig(env), { awsRegion: readAwsConfig(env).AWS_REGION });
+  return createRunChecksStep({ ...deployDeps(env, 'run-checks'), checks: createCheckRunner({ kubeConfigFor: kubeConfigs }) });
 }

@@ -1,4 +1,4 @@
-import { createClusterGateway } from '../adapters/kubernetes';
+import { createClusterDirectory } from '../adapters/kubernetes';
 import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
 import { readKubernetesConfig, readWorkflowConfig, type Env } from '../config';
 import { reconcile, type ReconcileDeps } from '../usecases/reconcile';
@@ -9,7 +9,7 @@ export function reconcileDeps(env: Env): ReconcileDeps {
   return {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
-    cluster: createClusterGateway(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
+    clusters: createClusterDirectory(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { SesMailer } from '../adapters/ses/mailer';
 import { signingSecretSource } from '../adapters/signing-secret';
 import { StepFunctionsTaskCallbacks } from '../adapters/sfn/workflow';
-import { createClusterGateway } from '../adapters/kubernetes';
+import { createClusterDirectory } from '../adapters/kubernetes';
 import { readKubernetesConfig, readMailConfig, readSigningConfig, type Env } from '../config';
 import { createRequestApprovalStep } from '../steps/request-approval';
 import { baseDeps } from './stores';
@@ -12,7 +12,7 @@ export function buildRequestApprovalStep(env: Env) {
   return createRequestApprovalStep({
     ...base,
     // What runs now is read from the cluster for the approvers (and compared with the record).
-    cluster: createClusterGateway(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
+    clusters: createClusterDirectory(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
     mailer: new SesMailer(base.aws, mail.MAIL_FROM),
     workflow: StepFunctionsTaskCallbacks.from(base.aws),
     signingSecret: signingSecretSource(readSigningConfig(env), base.aws),

@@ -1,15 +1,15 @@
-import type { ClusterGateway, RolloutOptions } from '../domain/cluster';
+import type { ClusterDirectory, RolloutOptions } from '../domain/cluster';
 import type { ConfigStore, DeploymentStore, EnvironmentHealth } from '../domain/ports';
-import { DriftDetectedError, FrozenError, RolloutFailedError } from '../domain/errors';
+import { DriftDetectedError, FrozenError, InvalidStateError, RolloutFailedError } from '../domain/errors';
 import { observeEnvironment } from '../usecases/drift';
 import { activeFreeze } from '../domain/freeze';
 import type { Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
-import { finishedDeployment, publishMetrics } from './deployment-record';
+import { checksFor, recordDeployOutcome } from './deploy-outcome';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput, type StepContext } from './context';
 
 export interface DeployStepDeps extends StepContext {
-  cluster: ClusterGateway;
+  clusters: ClusterDirectory;
   configs: ConfigStore;
   health: EnvironmentHealth;
   /** History: a rollback looks up who shipped what it restores. */
@@ -43,7 +43,8 @@ export interface DeployResult {
  * Sets the release's exact digest on the environment's Deployment and waits for
  * the rollout. The stage is recorded before the cluster is touched, so a
  * retried invocation keeps the image that ran before this release as the
- * rollback target instead of its own.
+ * rollback target instead of its own. With post-deployment checks the rollout
+ * is only recorded; the checks decide whether it succeeded.
  */
 export function createDeployStep(deps: DeployStepDeps) {
   return async ({ releaseId, environment }: EnvironmentStepInput): Promise<DeployOutput> => {
@@ -57,12 +58,15 @@ export function createDeployStep(deps: DeployStepDeps) {
       deps.log.info('waiting for freeze to end', { releaseId, environment, until: freeze.endsAt.toISOString() });
       return { environment, frozenUntil: freeze.endsAt.toISOString(), reason };
     }
-    const kind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
-    const earlier = release.stages[environment];
-    if (earlier?.status === 'succeeded' && earlier.image === release.image) {
-      // A retried invocation after the success was recorded: report it again, change nothing.
-      return { environment, ...env.target, image: release.image, previousImage: earlier.previousImage ?? '', replicas: 0, rolledOutAt: earlier.finishedAt ?? earlier.startedAt };
+    const recorded = release.stages[environment];
+    if (!recorded) throw new InvalidStateError(`release ${releaseId} has no stage in ${environment}`);
+    if (recorded.rolledOutAt || recorded.status === 'succeeded') {
+      // A retried invocation after the rollout was recorded: report it again, change nothing.
+      return { environment, ...env.target, image: release.image, previousImage: recorded.previousImage ?? '', replicas: 0, rolledOutAt: recorded.rolledOutAt ?? recorded.finishedAt ?? recorded.startedAt };
     }
+    // A retry after the cluster was first touched keeps what ran before this release as the rollback target.
+    const earlier = recorded.deployStartedAt ? recorded : undefined;
+    const cluster = deps.clusters.gateway(env.target.cluster);
     // What runs is read from the cluster, compared with the record (drift is audited), and becomes the rollback target.
     const observed = earlier ? undefined : await observeEnvironment(deps, env);
     if (observed?.drift && env.policy.onDrift === 'refuse' && !exempt) {
@@ -75,49 +79,35 @@ export function createDeployStep(deps: DeployStepDeps) {
     // Deployments carry the latest published configuration (never a draft); a rollback restores its target's version.
     const pinned = release.type === 'rollback' ? release.rollbackOf?.configVersion : undefined;
     const config = pinned !== undefined ? await deps.configs.version(env.app, env.name, pinned) : await deps.configs.latest(env.app, env.name);
-    const live = config && !earlier ? await deps.cluster.readConfig(env.target) : undefined;
+    const live = config && !earlier ? await cluster.readConfig(env.target) : undefined;
     const stage: Stage = {
-      environment,
+      ...recorded,
       status: 'running',
       image: release.image,
       previousImage,
-      startedAt: earlier?.startedAt ?? deps.clock().toISOString(),
+      deployStartedAt: earlier?.deployStartedAt ?? deps.clock().toISOString(),
       ...(config ? { configVersion: config.version, configHash: config.hash } : {}),
-      ...(earlier?.previousConfig ? { previousConfig: earlier.previousConfig, previousConfigHash: earlier.previousConfigHash } : {}),
       ...(live ? { previousConfig: live.config, ...(live.hash ? { previousConfigHash: live.hash } : {}) } : {}),
     };
-    const applied = config ? { configVersion: config.version, configHash: config.hash } : {};
     const driftDetail = observed?.drift ? { overDrift: { runs: observed.drift.image, recorded: observed.drift.expectedImage } } : {};
     await deps.releases.saveStage(release, stage, stepAudit(deps, release, 'deployment.started', environment, { image: release.image, previousImage, ...driftDetail }));
     deps.log.info('deploying', { releaseId, environment, image: release.image, previousImage });
 
-    await deps.cluster.setImage(env.target, release.image);
-    if (config) await deps.cluster.applyConfig(env.target, config.effective, config.hash);
+    await cluster.setImage(env.target, release.image);
+    if (config) await cluster.applyConfig(env.target, config.effective, config.hash);
     try {
-      const status = await deps.cluster.waitForRollout(env.target, deps.rollout);
-      const finishedAt = deps.clock().toISOString();
-      const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'succeeded', ...applied });
-      await deps.releases.saveStage(
-        release,
-        { ...stage, status: 'succeeded', finishedAt },
-        stepAudit(deps, release, 'deployment.succeeded', environment, { image: release.image, replicas: status.replicas }),
-        finish,
-      );
-      publishMetrics(deps.emitMetrics, finish);
-      deps.log.info('rolled out', { releaseId, environment, image: release.image, replicas: status.replicas });
-      return { environment, ...env.target, image: release.image, previousImage, replicas: status.replicas, rolledOutAt: finishedAt };
-    } catch (error) {
-      if (error instanceof RolloutFailedError) {
-        const finishedAt = deps.clock().toISOString();
-        const finish = finishedDeployment(release, env, { kind, image: release.image, previousImage, startedAt: stage.startedAt, finishedAt, result: 'failed', reason: error.message, ...applied });
-        await deps.releases.saveStage(
-          release,
-          { ...stage, status: 'failed', finishedAt, detail: error.message },
-          stepAudit(deps, release, 'deployment.failed', environment, { image: release.image, reason: error.message }),
-          finish,
-        );
-        publishMetrics(deps.emitMetrics, finish);
+      const status = await cluster.waitForRollout(env.target, deps.rollout);
+      const rolledOutAt = deps.clock().toISOString();
+      if (checksFor(env, release, 'post').length > 0) {
+        // Not a success until the post-deployment checks verified it (run-checks records the outcome).
+        await deps.releases.saveStage(release, { ...stage, rolledOutAt }, stepAudit(deps, release, 'deployment.rolled-out', environment, { image: release.image, replicas: status.replicas }));
+      } else {
+        await recordDeployOutcome(deps, release, env, { ...stage, rolledOutAt }, 'succeeded');
       }
+      deps.log.info('rolled out', { releaseId, environment, image: release.image, replicas: status.replicas });
+      return { environment, ...env.target, image: release.image, previousImage, replicas: status.replicas, rolledOutAt };
+    } catch (error) {
+      if (error instanceof RolloutFailedError) await recordDeployOutcome(deps, release, env, stage, 'failed', error.message);
       deps.log.error('deploy step failed', { releaseId, environment, ...errorFields(error) });
       throw error;
     }

@@ -32,6 +32,7 @@ export interface FinishedChange {
  * history, metrics and the release view never disagree.
  */
 export function finishedDeployment(release: Release, env: Environment, change: FinishedChange): DeploymentFinish {
+  const stage = release.stages[env.name];
   const deployment: Deployment = {
     id: deploymentId(change.startedAt, release.id, change.kind),
     app: release.app,
@@ -40,12 +41,12 @@ export function finishedDeployment(release: Release, env: Environment, change: F
     releaseId: release.id,
     image: change.image,
     requestedBy: release.requestedBy,
-    approvers: change.provenance ? change.provenance.approvers : (release.approvedBy ?? []),
+    approvers: change.provenance ? change.provenance.approvers : (stage?.approvedBy ?? release.approvedBy ?? []),
     deployedBy: STEP_ACTOR,
     startedAt: change.startedAt,
     finishedAt: change.finishedAt,
     result: change.result,
-    executionArn: release.executionArn,
+    executionArn: stage?.executionArn ?? '',
     ...(change.previousImage ? { previousImage: change.previousImage } : {}),
     ...(change.reason ? { reason: change.reason } : {}),
     ...(change.configVersion ? { configVersion: change.configVersion, configHash: change.configHash } : {}),

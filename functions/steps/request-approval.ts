@@ -1,4 +1,5 @@
-import { approvalId, excludedVoters, type ApprovalRequest } from '../domain/approval';
+import { approvalId, excludedVoters, type ApprovalRequest, type UpstreamEvidence } from '../domain/approval';
+import { isUnsuccessfulEnding } from '../domain/pipeline-progress';
 import { eligibleVoters } from '../domain/eligibility';
 import { signLink, type SigningKeySource } from '../domain/approval-link';
 import { membersWithRole, type Directory } from '../domain/authorization';
@@ -6,13 +7,14 @@ import type { Environment } from '../domain/catalog';
 import { ClusterUnreachableError, MailUnavailableError, NoEligibleApproversError } from '../domain/errors';
 import { unsatisfiable } from '../domain/policy';
 import type { ApprovalStore, DirectoryStore, Mailer } from '../domain/ports';
-import type { Release } from '../domain/release';
+import { pipelineStateOf, type Release } from '../domain/release';
 import { isServiceIdentity } from '../domain/token';
 import { errorFields } from '../observability/logger';
 import { approvalEmail, breakGlassEmail } from '../views/approval-email';
 import { loadReleaseAndEnvironment, stepAudit, type StepContext } from './context';
 import { observeEnvironment, type DriftDeps } from '../usecases/drift';
 import { supersedeOlderRequests } from '../usecases/supersede';
+import { endPendingRequest } from '../usecases/end-request';
 import type { CallbackDeps } from '../usecases/task-callbacks';
 
 export interface RequestApprovalDeps extends StepContext, CallbackDeps, DriftDeps {
@@ -39,6 +41,12 @@ export interface RequestApprovalInput {
 export function createRequestApprovalStep(deps: RequestApprovalDeps) {
   return async (input: RequestApprovalInput): Promise<{ notified: string[] }> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, input.releaseId, input.environment);
+    // Another environment of the release already ended badly: nobody should be asked any more.
+    const stoppedBy = stopCause(release);
+    if (stoppedBy) {
+      await deps.workflow.fail(input.taskToken, 'ReleaseCancelled', `the release stopped because ${stoppedBy}`);
+      return { notified: [] };
+    }
     const directory = await deps.directory.get();
     if (release.breakGlass) return breakGlass(deps, input, release, env, directory);
     if (env.policy.required === 0 && env.policy.rules.length === 0) {
@@ -83,14 +91,38 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       ...(release.comment ? { comment: release.comment } : {}),
       ...(observed ? { currentImage: observed.live.image } : env.current ? { currentImage: env.current.image } : {}),
       ...(observed?.drift ? { drift: observed.drift } : {}),
+      upstream: upstreamEvidence(release, env.name),
     };
     await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { eligible: request.notified, policy: request.policy }));
+    // A sibling may have failed while this request was being opened, after the release's stop looked for open requests.
+    const latest = await deps.releases.get(release.id);
+    const stoppedMeanwhile = latest && stopCause(latest);
+    if (stoppedMeanwhile) {
+      const reason = `the release stopped because ${stoppedMeanwhile}`;
+      await endPendingRequest(deps, request, { status: 'cancelled', reason, audit: stepAudit(deps, release, 'release.cancelled', `approval/${env.name}`, { reason }) });
+      return { notified: [] };
+    }
     const notified = await notify(deps, request);
     // Only once someone was told does this request replace the older ones: a mail outage must not cost both.
     if (env.policy.supersede) await supersedeOlderRequests(deps, request);
     deps.log.info('approval requested', { releaseId: release.id, environment: env.name, notified, expiresAt: request.expiresAt });
     return { notified };
   };
+}
+
+/** The first environment of the release that ended other than succeeded, described; undefined while none did. */
+function stopCause(release: Release): string | undefined {
+  const stopped = release.pipeline.map(({ name }) => release.stages[name]).find((stage) => stage && isUnsuccessfulEnding(pipelineStateOf(stage)));
+  return stopped && `"${stopped.environment}" ended ${stopped.status}${stopped.detail ? ` (${stopped.detail})` : ''}`;
+}
+
+/** The checks of the environments this one follows, as they ran in this release. */
+function upstreamEvidence(release: Release, environment: string): UpstreamEvidence[] {
+  const after = release.pipeline.find((node) => node.name === environment)?.after ?? [];
+  return after.map((name) => ({
+    environment: name,
+    checks: (release.stages[name]?.checks ?? []).map(({ name: check, kind, phase, passed, summary }) => ({ name: check, kind, phase, passed, summary })),
+  }));
 }
 
 async function notify(deps: RequestApprovalDeps, request: ApprovalRequest): Promise<string[]> {

@@ -1,11 +1,12 @@
 import type { ClusterGateway, DeploymentTarget } from '../domain/cluster';
 import { InvalidStateError } from '../domain/errors';
 import { deploymentId, type Deployment } from '../domain/deployment';
-import type { Release } from '../domain/release';
+import type { Release, Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
 import { finishedDeployment, publishMetrics } from './deployment-record';
 import { describeFailure, type StepFailure } from './failure';
 import { loadReleaseAndEnvironment, stepAudit, type EnvironmentStepInput } from './context';
+import { recordDeployOutcome } from './deploy-outcome';
 import type { DeployStepDeps } from './deploy';
 
 export interface RollbackResult {
@@ -25,20 +26,31 @@ export interface RecordedRollbackFailure {
   Cause: string;
 }
 
-/** Restores the image the environment ran before this release and waits until it is back. */
+/** Input of RollBack: what failed (a rollout, a post-deployment check, or a step that could not finish). */
+export interface RollbackInput extends EnvironmentStepInput {
+  failure?: StepFailure;
+}
+
+/**
+ * Restores the image the environment ran before this release and waits until
+ * it is back. A deployment that rolled out but failed its verification is
+ * first recorded as failed, with the check's evidence (DORA change failure).
+ */
 export function createRollbackStep(deps: DeployStepDeps) {
-  return async ({ releaseId, environment }: EnvironmentStepInput): Promise<RollbackResult> => {
+  return async ({ releaseId, environment, failure }: RollbackInput): Promise<RollbackResult> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
-    const stage = release.stages[environment];
-    if (!stage?.previousImage) {
+    const recorded = release.stages[environment];
+    if (!recorded?.previousImage) {
       throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}; nothing to roll back to`);
     }
+    const stage = recorded.status === 'running' ? await recordDeployOutcome(deps, release, env, recorded, 'failed', describeFailure(failure) ?? 'the deployment could not be verified') : recorded;
+    if (!stage.previousImage) throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}`);
     deps.log.warn('rolling back', { releaseId, environment, from: stage.image, to: stage.previousImage });
     const startedAt = deps.clock().toISOString();
-    await deps.cluster.setImage(env.target, stage.previousImage);
+    await deps.clusters.gateway(env.target.cluster).setImage(env.target, stage.previousImage);
     // An empty hash removes the annotation: back to exactly the template that ran before.
-    if (stage.previousConfig) await deps.cluster.applyConfig(env.target, stage.previousConfig, stage.previousConfigHash ?? '');
-    await deps.cluster.waitForRollout(env.target, deps.rollout);
+    if (stage.previousConfig) await deps.clusters.gateway(env.target.cluster).applyConfig(env.target, stage.previousConfig, stage.previousConfigHash ?? '');
+    await deps.clusters.gateway(env.target.cluster).waitForRollout(env.target, deps.rollout);
     const finishedAt = deps.clock().toISOString();
     const restored = await restoredDeployment(deps, release, environment, stage.previousImage);
     const finish = finishedDeployment(release, env, {
@@ -48,7 +60,7 @@ export function createRollbackStep(deps: DeployStepDeps) {
       startedAt,
       finishedAt,
       result: 'succeeded',
-      rolledBackId: failedDeploymentId(release, stage.startedAt),
+      rolledBackId: failedDeploymentId(release, stage),
       provenance: restored ? { commit: restored.commit, approvers: restored.approvers, configVersion: restored.configVersion, configHash: restored.configHash } : { approvers: [] },
     });
     await deps.releases.saveStage(
@@ -75,14 +87,14 @@ export function createRecordRollbackFailureStep(deps: DeployStepDeps) {
     const stage = release.stages[environment];
     if (!stage) throw new InvalidStateError(`release ${releaseId} has no stage in ${environment}`);
     const why = describeFailure(rollbackFailure) ?? 'unknown error';
-    const runsNow = await whatRunsNow(deps.cluster, env.target);
+    const runsNow = await whatRunsNow(deps.clusters.gateway(env.target.cluster), env.target);
     const cause = `${env.app}/${environment} needs attention: rolling back from ${stage.image} to ${stage.previousImage ?? 'the previous image'} failed (${why}); ${runsNow}`;
     deps.log.error('rollback failed', { releaseId, environment, reason: why, runsNow });
     if (stage.status !== 'rollback_failed') {
       await deps.releases.recordRollbackFailure(
         release,
         { ...stage, status: 'rollback_failed', finishedAt: deps.clock().toISOString(), detail: cause },
-        failedDeploymentId(release, stage.startedAt),
+        failedDeploymentId(release, stage),
         stepAudit(deps, release, 'deployment.rollback-failed', environment, { failedImage: stage.image, intendedImage: stage.previousImage, reason: why, runsNow }),
       );
     }
@@ -106,7 +118,7 @@ async function restoredDeployment(deps: DeployStepDeps, release: Release, enviro
   return deployments.find((d) => d.releaseId !== release.id && d.image === image && (d.result === 'succeeded' || d.type === 'automatic-rollback'));
 }
 
-function failedDeploymentId(release: Release, stageStartedAt: string): string {
+function failedDeploymentId(release: Release, stage: Stage): string {
   const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
-  return deploymentId(stageStartedAt, release.id, failedKind);
+  return deploymentId(stage.deployStartedAt ?? stage.startedAt, release.id, failedKind);
 }

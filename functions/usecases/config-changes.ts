@@ -160,5 +160,5 @@ export async function rolloutConfig(deps: UseCaseDeps, version: ConfigVersion, a
     approvedBy,
     comment: `configuration version ${version.version}${version.comment ? `: ${version.comment}` : ''}`,
   });
-  return launch(deps, release, { action: 'release.requested', detail: { configVersion: version.version, hash: version.hash, image: release.image }, approvalTimeoutSeconds: env.policy.timeoutSeconds });
+  return launch(deps, release, { action: 'release.requested', detail: { configVersion: version.version, hash: version.hash, image: release.image } });
 }

@@ -1,12 +1,12 @@
 import { auditEvent, STEP_ACTOR } from '../domain/audit';
 import { driftOf, type Drift, type Environment } from '../domain/catalog';
-import type { ClusterGateway, LiveWorkload } from '../domain/cluster';
+import type { ClusterDirectory, LiveWorkload } from '../domain/cluster';
 import type { EnvironmentHealth } from '../domain/ports';
 import { DeploymentNotFoundError } from '../domain/errors';
 import type { Essentials } from './deps';
 
 export interface DriftDeps extends Essentials {
-  cluster: ClusterGateway;
+  clusters: ClusterDirectory;
   health: EnvironmentHealth;
 }
 
@@ -28,7 +28,7 @@ export interface Observation {
  * reconciler pass; the caller makes sure no deploy is changing the cluster.
  */
 export async function observeEnvironment(deps: DriftDeps, env: Environment, actor = STEP_ACTOR): Promise<Observation> {
-  const live = await deps.cluster.readWorkload(env.target).catch((error: unknown) => {
+  const live = await deps.clusters.gateway(env.target.cluster).readWorkload(env.target).catch((error: unknown) => {
     // The Deployment Gatekeeper recorded is gone: that is drift too, not a fault to retry.
     if (error instanceof DeploymentNotFoundError && env.current) return { image: MISSING_DEPLOYMENT };
     throw error;

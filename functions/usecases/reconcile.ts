@@ -2,11 +2,13 @@ import { type ApprovalRequest } from '../domain/approval';
 import { auditEvent } from '../domain/audit';
 import type { Environment } from '../domain/catalog';
 import type { ReleaseStore, Workflow } from '../domain/ports';
-import { isTerminal, type Release, type Stage } from '../domain/release';
+import { isStageEnded, isTerminal, type Release, type Stage } from '../domain/release';
+import { advanceRelease, type AdvanceDeps } from './advance-release';
+import { startPromotion } from './promotions';
 import { errorFields } from '../observability/logger';
 import { observeEnvironment, type DriftDeps } from './drift';
 import { decisionCallback } from './record-vote';
-import { send, type CallbackDeps } from './task-callbacks';
+import { send } from './task-callbacks';
 
 export const RECONCILER_ACTOR = 'system:reconciler';
 
@@ -14,7 +16,7 @@ export const RECONCILER_ACTOR = 'system:reconciler';
 const START_GRACE_MS = 2 * 60_000;
 const OUTBOX_BATCH = 100;
 
-export interface ReconcileDeps extends CallbackDeps, DriftDeps {
+export interface ReconcileDeps extends DriftDeps, AdvanceDeps {
   releases: ReleaseStore;
   workflow: Workflow;
 }
@@ -24,7 +26,11 @@ export interface ReconcileReport {
   delivered: number;
   /** Decisions of in-flight releases sent again (most find their task already resumed). */
   resent: number;
-  /** Releases ended because their execution had ended or never existed. */
+  /** Promotions (`release/environment`) ended because their execution had ended or never existed… */
+  ended: string[];
+  /** …or started again because their start was lost. */
+  restarted: string[];
+  /** Releases that ended on this pass. */
   finished: string[];
   /** Environments found drifted on this pass (`app/env`). */
   drifted: string[];
@@ -37,14 +43,13 @@ export interface ReconcileReport {
  * repairs what single faults leave behind, and is idempotent and safe to run
  * twice at once (every write it makes is conditional):
  *  1. delivers task callbacks the outbox holds;
- *  2. for every in-flight release (an index Query, no Scan): a decided request
- *     whose execution still runs gets its decision again; an execution that
- *     ended (or never started) while the record says running ends the release
- *     `failed`, naming why and what each unfinished stage left behind;
+ *  2. for every in-flight release (an index Query, no Scan), each unfinished
+ *     promotion against its execution (see reconcileRelease), then the
+ *     release is moved on or ended;
  *  3. compares every environment no deploy is changing with its cluster (drift).
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { delivered: 0, resent: 0, finished: [], drifted: [], errors: 0 };
+  const report: ReconcileReport = { delivered: 0, resent: 0, ended: [], restarted: [], finished: [], drifted: [], errors: 0 };
   await deliverOutbox(deps, report);
   const inFlight = await deps.releases.listInFlight();
   for (const release of inFlight) {
@@ -56,7 +61,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if ((env.deploying && busy.has(env.deploying.releaseId)) || !env.current) continue;
     await guarded(deps, report, { app: env.app, environment: env.name }, () => checkDrift(deps, env, report));
   }
-  if (report.delivered || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });
+  if (report.delivered || report.ended.length || report.restarted.length || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });
   return report;
 }
 
@@ -75,33 +80,51 @@ async function deliverOutbox(deps: ReconcileDeps, report: ReconcileReport): Prom
   }
 }
 
+/**
+ * Each unfinished promotion of the release is compared with its execution: a
+ * decided request whose execution still runs gets its decision again; an
+ * execution that ended (or never started) while the stage says otherwise ends
+ * the stage `failed`, naming why and what it left behind; a queued stage whose
+ * start was lost is started. Then the release is moved on (advanceRelease),
+ * which also ends it once nothing can change any more.
+ */
 async function reconcileRelease(deps: ReconcileDeps, release: Release, report: ReconcileReport): Promise<void> {
   const view = await deps.releases.view(release.id);
   if (!view || isTerminal(view.release.status)) return;
-  const execution = await deps.workflow.describe(release.executionArn);
-  if (execution?.status === 'RUNNING') {
-    for (const request of view.approvals.filter(isDecidedImageRequest)) {
-      if ((await send(deps.workflow, decisionCallback(request))) === 'delivered') {
-        report.resent += 1;
-        deps.log.warn('decision delivered by the reconciler', { releaseId: release.id, environment: request.environment, status: request.status });
+  for (const stage of Object.values(view.release.stages).filter((s) => !isStageEnded(s.status) && s.executionArn)) {
+    const execution = await deps.workflow.describe(stage.executionArn ?? '');
+    if (execution?.status === 'RUNNING') {
+      for (const request of view.approvals.filter((r) => r.environment === stage.environment && isDecidedImageRequest(r))) {
+        if ((await send(deps.workflow, decisionCallback(request))) === 'delivered') {
+          report.resent += 1;
+          deps.log.warn('decision delivered by the reconciler', { releaseId: release.id, environment: request.environment, status: request.status });
+        }
       }
+      continue;
     }
-    return;
+    if (!execution && deps.clock().getTime() - Date.parse(stage.startedAt) < START_GRACE_MS) continue;
+    if (!execution && stage.status === 'queued') {
+      await startPromotion(deps, view.release, stage);
+      report.restarted.push(`${release.id}/${stage.environment}`);
+      continue;
+    }
+    await endLostPromotion(deps, view.release, stage, execution);
+    report.ended.push(`${release.id}/${stage.environment}`);
   }
-  if (!execution && deps.clock().getTime() - Date.parse(release.createdAt) < START_GRACE_MS) return;
+  if (isTerminal((await advanceRelease(deps, release.id)) ?? 'running')) report.finished.push(release.id);
+}
+
+/** The execution ended without recording its stage: the stage fails with why. */
+async function endLostPromotion(deps: ReconcileDeps, release: Release, stage: Stage, execution: { status: string; error?: string; cause?: string } | undefined): Promise<void> {
   const why = execution
     ? `its workflow execution ended ${execution.status}${execution.error ? ` (${execution.error}${execution.cause ? `: ${execution.cause}` : ''})` : ''} before the outcome was recorded`
     : 'its workflow execution does not exist (it never started, or was lost)';
   const at = deps.clock().toISOString();
-  const stages = Object.values(view.release.stages)
-    .filter((stage) => stage.status === 'running')
-    .map((stage): Stage => ({ ...stage, status: 'failed', finishedAt: at, detail: `${why}; the reconciler compares what the cluster runs with the record (drift)` }));
-  const reason = `${why}; ended by the reconciler`;
-  const audit = auditEvent(deps, { app: release.app, actor: RECONCILER_ACTOR, action: 'release.finished', subject: `release/${release.id}`, at, detail: { status: 'failed', reason } });
-  if (await deps.releases.finish(release.id, { status: 'failed', at, reason, stages }, audit)) {
-    report.finished.push(release.id);
-    deps.log.warn('release ended by the reconciler', { releaseId: release.id, reason });
-  }
+  const left = stage.deployStartedAt ? '; the reconciler compares what the cluster runs with the record (drift)' : '; nothing was deployed';
+  const ended: Stage = { ...stage, status: 'failed', finishedAt: at, detail: `${why}${left}` };
+  const audit = auditEvent(deps, { app: release.app, actor: RECONCILER_ACTOR, action: 'promotion.finished', subject: `release/${release.id}/${stage.environment}`, at, detail: { status: 'failed', reason: ended.detail } });
+  await deps.releases.saveStage(release, ended, audit);
+  deps.log.warn('promotion ended by the reconciler', { releaseId: release.id, environment: stage.environment, reason: ended.detail });
 }
 
 const isDecidedImageRequest = (request: ApprovalRequest): boolean =>

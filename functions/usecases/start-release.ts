@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { excludedVoters, normaliseIdentity } from '../domain/approval';
-import { releasePath, type Environment } from '../domain/catalog';
+import { pipelineNodes, pipelineOf, type Environment } from '../domain/catalog';
 import {
   BreakGlassRefusedError,
   ForbiddenError,
@@ -8,7 +8,6 @@ import {
   NotAnApproverError,
   UnknownAppError,
   UnsatisfiablePolicyError,
-  ValidationError,
 } from '../domain/errors';
 import { eligibleVoters } from '../domain/eligibility';
 import { activeFreeze } from '../domain/freeze';
@@ -17,7 +16,7 @@ import { isName, NAME_RULE } from '../domain/names';
 import { isSafeText, normaliseLineBreaks } from '../domain/text';
 import { unsatisfiable } from '../domain/policy';
 import type { IdempotencyRecord } from '../domain/ports';
-import { executionName, MIN_JUSTIFICATION, type Release } from '../domain/release';
+import { MIN_JUSTIFICATION, type Release } from '../domain/release';
 import type { UseCaseDeps } from './deps';
 import { launch } from './launch';
 import { authorize } from './permissions';
@@ -47,37 +46,37 @@ export const releaseRequestSchema = z.strictObject({
 
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
 
-/** Checks who may start this release and how, then launches it. */
+/**
+ * Checks who may start this release and how, then launches it: every
+ * environment of the app's pipeline is checked up front (who may release to
+ * it, freezes that refuse deploys, break-glass grants, named approvers), so a
+ * release that cannot finish is refused before anything changes.
+ */
 export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, identity: string, idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>) {
   const image = parsePinnedImage(request.image);
   const app = await deps.catalog.getApp(request.app);
   if (!app) throw new UnknownAppError(`no app named "${request.app}" is registered with Gatekeeper`);
-  const path = releasePath(app);
-  if (typeof path === 'string') throw new ValidationError(path);
-  for (const env of [path.staging, path.production]) await authorize(deps.directory, identity, 'release.start', { app: app.name, environment: env.name });
+  const pipeline = pipelineOf(app);
+  const environments = pipeline.order.map((name) => app.environments.find((env) => env.name === name)).filter((env) => env !== undefined);
+  for (const env of environments) await authorize(deps.directory, identity, 'release.start', { app: app.name, environment: env.name });
+  const gated = environments.filter(isGated);
 
   const now = deps.clock();
   const at = now.toISOString();
-  const breakGlass = request.breakGlass ? await checkBreakGlass(deps, identity, path.production, request.breakGlass.justification, at) : undefined;
-  if (!breakGlass) refuseIfFrozen(path.production, now);
+  const breakGlass = request.breakGlass ? await checkBreakGlass(deps, identity, gated, request.breakGlass.justification, at) : undefined;
+  if (!breakGlass) environments.forEach((env) => refuseIfFrozen(env, now));
 
-  const id = deps.newId();
-  const name = executionName(app.name, image, now, id);
-  const release: Release = {
-    id,
+  const release: Omit<Release, 'stages'> = {
+    id: deps.newId(),
     app: app.name,
     image: image.reference,
     digest: image.digest,
     labels: request.labels,
     requestedBy: identity,
     status: 'running',
-    stagingEnvironment: path.staging.name,
-    productionEnvironment: path.production.name,
-    executionName: name,
-    executionArn: deps.workflow.executionArn(name),
+    pipeline: pipelineNodes(app),
     createdAt: at,
     updatedAt: at,
-    stages: {},
     ...(request.commit ? { commit: request.commit.toLowerCase() } : {}),
     ...(request.author ? { author: normaliseIdentity(request.author) } : {}),
     ...(request.comment ? { comment: normaliseLineBreaks(request.comment) } : {}),
@@ -85,23 +84,27 @@ export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, i
     ...(request.approvers ? { approvers: [...new Set(request.approvers.map(normaliseIdentity))] } : {}),
     ...(breakGlass ? { breakGlass } : {}),
   };
-  if (release.approvers) await checkNamedApprovers(deps, path.production, release);
+  if (release.approvers) await checkNamedApprovers(deps, gated, release);
 
   const idempotencyRecord = idempotency && { ...idempotency, releaseId: release.id, createdAt: at, expiresAt: Math.floor(now.getTime() / 1000) + 24 * 3600 };
   return launch(deps, release, {
     action: breakGlass ? 'release.break-glass' : 'release.requested',
-    detail: { image: release.image, commit: release.commit, author: release.author, breakGlass },
-    approvalTimeoutSeconds: path.production.policy.timeoutSeconds,
+    detail: { image: release.image, commit: release.commit, author: release.author, breakGlass, environments: pipeline.order },
     ...(idempotencyRecord ? { idempotency: idempotencyRecord } : {}),
   });
 }
 
-async function checkBreakGlass(deps: UseCaseDeps, identity: string, production: Environment, justification: string, at: string) {
-  await authorize(deps.directory, identity, 'break-glass', { app: production.app, environment: production.name }).catch((error: unknown) => {
-    // Only a refusal is "refused"; a directory that cannot be read (StoreUnavailable → 503) must not read as a missing grant.
-    if (error instanceof ForbiddenError) throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${production.app}/${production.name}`, { cause: error });
-    throw error;
-  });
+const isGated = (env: Environment): boolean => env.policy.required > 0 || env.policy.rules.length > 0;
+
+/** B6: break-glass passes every gate of the pipeline, so its holder needs the grant on each gated environment. */
+async function checkBreakGlass(deps: UseCaseDeps, identity: string, gated: Environment[], justification: string, at: string) {
+  for (const env of gated) {
+    await authorize(deps.directory, identity, 'break-glass', { app: env.app, environment: env.name }).catch((error: unknown) => {
+      // Only a refusal is "refused"; a directory that cannot be read (StoreUnavailable → 503) must not read as a missing grant.
+      if (error instanceof ForbiddenError) throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${env.app}/${env.name}`, { cause: error });
+      throw error;
+    });
+  }
   if (justification.trim().length < MIN_JUSTIFICATION) {
     throw new BreakGlassRefusedError(`a break-glass deployment needs a written justification of at least ${MIN_JUSTIFICATION} characters`);
   }
@@ -109,23 +112,25 @@ async function checkBreakGlass(deps: UseCaseDeps, identity: string, production: 
 }
 
 /** A freeze whose policy fails deploys refuses the release up front; one that waits lets it queue. */
-function refuseIfFrozen(production: Environment, now: Date): void {
-  const freeze = activeFreeze(production.policy.freeze, now);
-  if (freeze && production.policy.freeze.onFreeze === 'fail') {
+function refuseIfFrozen(env: Environment, now: Date): void {
+  const freeze = activeFreeze(env.policy.freeze, now);
+  if (freeze && env.policy.freeze.onFreeze === 'fail') {
     const why = freeze.window.reason ? ` (${freeze.window.reason})` : '';
-    throw new FrozenError(`${production.app}/${production.name} is frozen until ${freeze.endsAt.toISOString()}${why}; deploys are refused, break-glass excepted`);
+    throw new FrozenError(`${env.app}/${env.name} is frozen until ${freeze.endsAt.toISOString()}${why}; deploys are refused, break-glass excepted`);
   }
 }
 
-/** S5: named approvers must be eligible, and able together to satisfy the policy. */
-async function checkNamedApprovers(deps: UseCaseDeps, production: Environment, release: Release): Promise<void> {
+/** S5: named approvers must each be eligible somewhere, and able together to satisfy every gated environment's policy. */
+async function checkNamedApprovers(deps: UseCaseDeps, gated: Environment[], release: Omit<Release, 'stages'>): Promise<void> {
   const directory = await deps.directory.get();
-  const everyone = eligibleVoters(directory, production, { ...release, approvers: undefined });
+  const everyone = gated.flatMap((env) => eligibleVoters(directory, env, { ...release, approvers: undefined }));
   const outsiders = (release.approvers ?? []).filter((a) => !everyone.some((e) => e.id === a));
   if (outsiders.length > 0) {
-    throw new NotAnApproverError(`${outsiders.join(', ')} may not approve ${production.app}/${production.name} (not an image approver, or the author/requester)`);
+    const where = gated.map((env) => `${env.app}/${env.name}`).join(', ') || `${release.app} (no environment needs approval)`;
+    throw new NotAnApproverError(`${outsiders.join(', ')} may not approve ${where} (not an image approver, or the author/requester)`);
   }
-  const named = eligibleVoters(directory, production, release);
-  const missing = unsatisfiable(production.policy, named, excludedVoters(release));
-  if (missing) throw new UnsatisfiablePolicyError(`the named approvers can never approve ${production.app}/${production.name}: ${missing}`);
+  for (const env of gated) {
+    const missing = unsatisfiable(env.policy, eligibleVoters(directory, env, release), excludedVoters(release));
+    if (missing) throw new UnsatisfiablePolicyError(`the named approvers can never approve ${env.app}/${env.name}: ${missing}`);
+  }
 }

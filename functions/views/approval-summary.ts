@@ -1,4 +1,4 @@
-import { evaluateRequest, type ApprovalRequest } from '../domain/approval';
+import { evaluateRequest, type ApprovalRequest, type UpstreamEvidence } from '../domain/approval';
 import type { Drift } from '../domain/catalog';
 import { detailRows, escapeHtml } from './html';
 import type { Fact } from './plain-text';
@@ -23,10 +23,19 @@ export function approvalFacts(request: ApprovalRequest, drift: Drift | undefined
     ['Comment', request.comment ?? '', 'submitted'],
     [`Running in ${request.environment} now`, running],
     ...(drift ? ([['Warning', driftWarning(drift)]] satisfies Fact[]) : []),
+    // Check summaries quote what remote systems answered: shown as submitted text.
+    ...(request.upstream ?? []).map((up): Fact => [`${up.environment} checks`, upstreamSummary(up), 'submitted']),
     ['Approvals', `${evaluation.approvals} so far: ${evaluation.summary}`],
     ['Rules', describePolicy(request)],
     ['Expires', request.expiresAt],
   ];
+}
+
+/** "passed: smoke (job): job smoke succeeded in 3 s; errors (prometheus): …", or that it had none. */
+export function upstreamSummary(up: UpstreamEvidence): string {
+  if (up.checks.length === 0) return 'deployed; it has no checks';
+  const verdict = up.checks.every((c) => c.passed) ? 'passed' : 'did not all pass';
+  return `${verdict}: ${up.checks.map((c) => `${c.name} (${c.kind}, ${c.phase}): ${c.summary}`).join('; ')}`;
 }
 
 /** Said wherever "running now" is shown, so nobody approves against a record the cluster contradicts. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterGatewayOptions, createClusterGateway, KubernetesClusterGateway } from '../../functions/adapters/kubernetes';
+import { type ClusterGatewayOptions, createClusterDirectory, KubernetesClusterGateway } from '../../functions/adapters/kubernetes';
 import { readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget } from '../../functions/domain/cluster';
 import { ClusterUnreachableError, ConflictError, DeploymentNotFoundError, RolloutFailedError } from '../../functions/domain/errors';
@@ -29,7 +29,7 @@ const caught = (promise: Promise<unknown>): Promise<Error> =>
 async function gatewayFor(dir: string, server: string, options: ClusterGatewayOptions = QUICK, caCertificate?: string): Promise<ClusterGateway> {
   const path = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
   await writeFile(path, kubeconfigYaml(server, TOKEN, caCertificate));
-  return createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: path }), options);
+  return createClusterDirectory(readKubernetesConfig({ KUBECONFIG_PATH: path }), options).gateway();
 }
 
 describe('KubernetesClusterGateway when the cluster does not answer', () => {

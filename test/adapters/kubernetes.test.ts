@@ -1,21 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildEksToken,
-  buildKubeConfig,
-  createClusterGateway,
+  createClusterDirectory,
   createEksTokenProvider,
+  kubeConfigFor,
   KubernetesClusterGateway,
   rolloutOptions,
 } from '../../functions/adapters/kubernetes';
-import { readKubernetesConfig } from '../../functions/config';
+import { ConfigurationError, readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget, WorkloadConfig } from '../../functions/domain/cluster';
-import { ConflictError, DeploymentNotFoundError, RolloutFailedError, ValidationError } from '../../functions/domain/errors';
+import { ConflictError, DeploymentNotFoundError, RolloutFailedError, UnknownClusterError, ValidationError } from '../../functions/domain/errors';
 import { freePort } from '../../local/free-port';
-import { type KubernetesSimulator, startKubernetesSimulator } from '../../local/k8s-simulator';
+import {
+  type KubernetesSimulator,
+  type NamedSimulator,
+  startKubernetesSimulator,
+  startKubernetesSimulators,
+  writeCombinedKubeconfig,
+} from '../../local/k8s-simulator';
 
 const TOKEN = 'adapter-test-token';
 const image = (c: string) => `registry.example/shop@sha256:${c.repeat(64)}`;
@@ -38,7 +44,7 @@ describe('KubernetesClusterGateway against the simulator', () => {
     dir = await mkdtemp(join(tmpdir(), 'k8s-adapter-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.writeKubeconfig(kubeconfig);
-    gateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+    gateway = createClusterDirectory(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig })).gateway();
   });
   afterAll(async () => {
     await sim.close();
@@ -80,7 +86,7 @@ describe('KubernetesClusterGateway against the simulator', () => {
     try {
       const kubeconfig = join(dir, 'slow-kubeconfig');
       await slow.writeKubeconfig(kubeconfig);
-      const slowGateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+      const slowGateway = createClusterDirectory(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig })).gateway();
       const target = { namespace: 'shop', deployment: 'web', container: 'app' };
       slow.seedDeployment({ namespace: 'shop', name: 'web', container: 'app', image: image('a'), replicas: 2 });
       await slowGateway.setImage(target, image('e'));
@@ -136,7 +142,7 @@ describe('KubernetesClusterGateway configuration', () => {
     dir = await mkdtemp(join(tmpdir(), 'k8s-config-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.writeKubeconfig(kubeconfig);
-    gateway = createClusterGateway(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig }));
+    gateway = createClusterDirectory(readKubernetesConfig({ KUBECONFIG_PATH: kubeconfig })).gateway();
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
     apps = kc.makeApiClient(AppsV1Api);
@@ -381,19 +387,89 @@ describe('EKS tokens', () => {
     expect(calls).toBe(4);
   });
 
-  it('signs every request of an EKS KubeConfig with a fresh bearer token', async () => {
-    const config = readKubernetesConfig({
-      EKS_CLUSTER_NAME: 'prod-cluster',
-      EKS_CLUSTER_ENDPOINT: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
-      EKS_CLUSTER_CA: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64'),
-    });
-    const kubeConfig = buildKubeConfig(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
-    expect(kubeConfig.getCurrentCluster()?.server).toBe('https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com');
+  const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+  const bearer = async (kubeConfig: KubeConfig) => {
     const options: { headers?: Record<string, string> } = {};
     await kubeConfig.applyToHTTPSOptions(options);
-    const authorization = options.headers?.Authorization ?? '';
-    expect(authorization).toMatch(/^Bearer k8s-aws-v1\./);
-    expect(decode(authorization.slice('Bearer '.length)).searchParams.get('X-Amz-Credential')).toContain('/eu-west-1/sts/');
-    expect(() => buildKubeConfig(config)).toThrow(/AWS region/);
+    return options.headers?.Authorization ?? '';
+  };
+
+  it('signs every request of each EKS cluster with a bearer token bound to that cluster', async () => {
+    const config = readKubernetesConfig({
+      CLUSTERS: JSON.stringify([
+        { name: 'eu', eksClusterName: 'prod-eu', endpoint: 'https://EU.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: ca },
+        { name: 'us', eksClusterName: 'prod-us', endpoint: 'https://US.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: ca },
+      ]),
+    });
+    const clusters = kubeConfigFor(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
+    expect(clusters().getCurrentCluster()?.server).toBe('https://EU.gr7.eu-west-1.eks.amazonaws.com');
+    expect(clusters('us').getCurrentCluster()?.server).toBe('https://US.gr7.us-east-1.eks.amazonaws.com');
+    expect(clusters('eu')).toBe(clusters());
+    const [eu, us] = [await bearer(clusters('eu')), await bearer(clusters('us'))];
+    expect(eu).toMatch(/^Bearer k8s-aws-v1\./);
+    expect(decode(eu.slice('Bearer '.length)).searchParams.get('X-Amz-Credential')).toContain('/eu-west-1/sts/');
+    // Same credentials and second, other cluster name (a signed header): another signature.
+    expect(decode(us.slice('Bearer '.length)).searchParams.get('X-Amz-Signature')).not.toBe(decode(eu.slice('Bearer '.length)).searchParams.get('X-Amz-Signature'));
+    expect(() => clusters('mars')).toThrow(UnknownClusterError);
+    expect(() => kubeConfigFor(config)).toThrow(/AWS region/);
+  });
+
+  it('reads EKS_CLUSTER_NAME, EKS_CLUSTER_ENDPOINT and EKS_CLUSTER_CA as one cluster named default', () => {
+    const config = readKubernetesConfig({ EKS_CLUSTER_NAME: 'prod-cluster', EKS_CLUSTER_ENDPOINT: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com', EKS_CLUSTER_CA: ca });
+    const directory = createClusterDirectory(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
+    expect(directory.names()).toEqual(['default']);
+    expect(kubeConfigFor(config, { awsRegion: 'eu-west-1' })('default').getCurrentCluster()?.server).toBe('https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com');
+  });
+});
+
+describe('ClusterDirectory over a kubeconfig with two contexts', () => {
+  let clusters: NamedSimulator[];
+  let dir: string;
+  const target = { namespace: 'shop', deployment: 'web', container: 'app' };
+
+  beforeAll(async () => {
+    clusters = await startKubernetesSimulators(['eu', 'us'], { token: TOKEN, rolloutDelayMs: 0 });
+    for (const { name, simulator } of clusters) simulator.seedDeployment({ namespace: 'shop', name: 'web', container: 'app', image: image(name === 'eu' ? 'e' : 'f') });
+    dir = await mkdtemp(join(tmpdir(), 'k8s-clusters-'));
+  });
+  afterAll(async () => {
+    await Promise.all(clusters.map(({ simulator }) => simulator.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const kubeconfig = async (current: string) => {
+    const path = join(dir, `kubeconfig-${current}`);
+    await writeCombinedKubeconfig(path, clusters, current);
+    return readKubernetesConfig({ KUBECONFIG_PATH: path });
+  };
+
+  it('has a cluster per context, the current context first (the default)', async () => {
+    expect(createClusterDirectory(await kubeconfig('eu')).names()).toEqual(['eu', 'us']);
+    expect(createClusterDirectory(await kubeconfig('us')).names()).toEqual(['us', 'eu']);
+  });
+
+  it('reaches each cluster by name, and the current context without one', async () => {
+    const directory = createClusterDirectory(await kubeconfig('eu'));
+    expect(await directory.gateway().readImage(target)).toBe(image('e'));
+    expect(await directory.gateway('eu').readImage(target)).toBe(image('e'));
+    expect(await directory.gateway('us').readImage(target)).toBe(image('f'));
+    expect(directory.gateway('us')).toBe(directory.gateway('us'));
+    expect(directory.gateway()).toBe(directory.gateway('eu'));
+    const servers = kubeConfigFor(await kubeconfig('us'));
+    expect(servers().getCurrentCluster()?.server).toBe(clusters[1]!.simulator.url);
+    expect(servers('eu').getCurrentCluster()?.server).toBe(clusters[0]!.simulator.url);
+  });
+
+  it('refuses a cluster that is not configured, naming the configured ones', async () => {
+    const directory = createClusterDirectory(await kubeconfig('eu'));
+    expect(() => directory.gateway('mars')).toThrow(UnknownClusterError);
+    expect(() => directory.gateway('mars')).toThrow('no cluster named "mars" is configured (configured: eu, us)');
+  });
+
+  it('refuses a kubeconfig whose current context does not exist', async () => {
+    const path = join(dir, 'kubeconfig-broken');
+    await writeCombinedKubeconfig(path, clusters, 'eu');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('current-context: "eu"', 'current-context: "asia"'));
+    expect(() => createClusterDirectory(readKubernetesConfig({ KUBECONFIG_PATH: path }))).toThrow(ConfigurationError);
   });
 });

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings, SettingsError } from '../../cdk/settings';
 
-const valid: Record<string, unknown> = {
+const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n').toString('base64');
+
+/** The older single-cluster keys. */
+const single: Record<string, unknown> = {
   clusterName: 'prod-cluster',
   clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com/',
-  clusterCertificateAuthority: Buffer.from('-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n').toString('base64'),
+  clusterCertificateAuthority: ca,
   clusterNamespaces: ['staging', 'prod'],
+};
+
+const valid: Record<string, unknown> = {
+  ...single,
   mailFrom: 'gatekeeper@mail.example.com',
   sesIdentity: 'example.com',
 };
@@ -15,15 +22,30 @@ const context = (overrides: Record<string, unknown> = {}) => {
   return { tryGetContext: (key: string): unknown => values[key] };
 };
 
+const eks = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  eksClusterName: `prod-${name}`,
+  endpoint: `https://${name.toUpperCase()}.gr7.eu-west-1.eks.amazonaws.com`,
+  certificateAuthority: ca,
+  namespaces: ['shop'],
+  ...extra,
+});
+/** A context with `clusters` instead of the single-cluster keys. */
+const withClusters = (clusters: unknown, overrides: Record<string, unknown> = {}) =>
+  context({ clusterName: undefined, clusterEndpoint: undefined, clusterCertificateAuthority: undefined, clusterNamespaces: undefined, clusters, ...overrides });
+
 describe('readSettings', () => {
   it('reads cdk.json-style context', () => {
     expect(readSettings(context())).toEqual({
-      cluster: {
-        name: 'prod-cluster',
-        endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-        certificateAuthority: valid.clusterCertificateAuthority,
-        namespaces: ['staging', 'prod'],
-      },
+      clusters: [
+        {
+          name: 'default',
+          eksClusterName: 'prod-cluster',
+          endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+          certificateAuthority: ca,
+          namespaces: ['staging', 'prod'],
+        },
+      ],
       mail: { from: 'gatekeeper@mail.example.com', identity: 'example.com' },
       publicBaseUrl: undefined,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
@@ -39,8 +61,8 @@ describe('readSettings', () => {
   });
 
   it('accepts -c strings: comma-separated or JSON namespaces, an empty publicBaseUrl', () => {
-    expect(readSettings(context({ clusterNamespaces: 'staging, prod' })).cluster.namespaces).toEqual(['staging', 'prod']);
-    expect(readSettings(context({ clusterNamespaces: '["qa"]' })).cluster.namespaces).toEqual(['qa']);
+    expect(readSettings(context({ clusterNamespaces: 'staging, prod' })).clusters[0]?.namespaces).toEqual(['staging', 'prod']);
+    expect(readSettings(context({ clusterNamespaces: '["qa"]' })).clusters[0]?.namespaces).toEqual(['qa']);
     expect(readSettings(context({ publicBaseUrl: '' })).publicBaseUrl).toBeUndefined();
     expect(readSettings(context({ publicBaseUrl: 'https://deploys.example.com/' })).publicBaseUrl).toBe('https://deploys.example.com');
   });
@@ -69,5 +91,37 @@ describe('readSettings', () => {
   it('accepts an email identity only for that exact sender', () => {
     expect(readSettings(context({ sesIdentity: 'gatekeeper@mail.example.com' })).mail.identity).toBe('gatekeeper@mail.example.com');
     expect(() => readSettings(context({ sesIdentity: 'other@mail.example.com' }))).toThrow(/mailFrom/);
+  });
+
+  describe('clusters', () => {
+    it('reads a list of clusters in order (the first is the default), from cdk.json or a -c JSON string', () => {
+      const clusters = [eks('eu', { namespaces: ['staging', 'prod', 'prod'] }), eks('us', { namespaces: 'prod' })];
+      const expected = [eks('eu', { namespaces: ['staging', 'prod'] }), eks('us', { namespaces: ['prod'] })];
+      expect(readSettings(withClusters(clusters)).clusters).toEqual(expected);
+      expect(readSettings(withClusters(JSON.stringify(clusters))).clusters).toEqual(expected);
+    });
+
+    it.each([
+      ['no cluster', [], /clusters: must list at least one cluster/],
+      ['not JSON', '[{', /clusters: must be a JSON array of clusters/],
+      ['a name twice', [eks('eu'), eks('eu', { eksClusterName: 'other' })], /clusters: each name may appear once \(eu appear/],
+      ['an EKS cluster twice', [eks('eu'), eks('us', { eksClusterName: 'prod-eu' })], /each eksClusterName may appear once \(prod-eu/],
+      ['an invalid name', [eks('EU')], /clusters\.0\.name: must be a cluster name/],
+      ['a plain-HTTP endpoint', [eks('eu', { endpoint: 'http://eu.example.com' })], /clusters\.0\.endpoint/],
+      ['a CA that is not base64 PEM', [eks('eu'), eks('us', { certificateAuthority: 'nope' })], /clusters\.1\.certificateAuthority: must be base64-encoded PEM/],
+      ['no namespaces', [eks('eu', { namespaces: [] })], /clusters\.0\.namespaces/],
+      ['a misspelt key', [eks('eu', { namespace: ['shop'] })], /clusters\.0: Unrecognized key: "namespace"/],
+    ])('refuses clusters with %s', (_, clusters, message) => {
+      expect(() => readSettings(withClusters(clusters))).toThrow(SettingsError);
+      expect(() => readSettings(withClusters(clusters))).toThrow(message);
+    });
+
+    it('wants either clusters or the single-cluster keys, naming what is missing or too much', () => {
+      expect(() => readSettings(withClusters(undefined))).toThrow(/clusters: required: the EKS clusters to deploy to/);
+      expect(() => readSettings(withClusters([eks('eu')], { clusterName: 'prod-cluster' }))).toThrow(/set either clusters or the single-cluster keys .*not both: clusterName is set too/);
+      expect(() => readSettings(context({ clusterEndpoint: undefined, clusterNamespaces: undefined }))).toThrow(
+        /clusterEndpoint: required with clusterName, clusterCertificateAuthority[^\n]*\n\s+clusterNamespaces: required with/,
+      );
+    });
   });
 });

@@ -115,6 +115,7 @@ describe('GatekeeperStack', () => {
     expectFunction(/CI API/, 512, 29);
     expectFunction(/set the image/, 1024, 900);
     expectFunction(/restore the previous image/, 1024, 900);
+    expectFunction(/run pre- and post-deployment checks/, 1024, 900);
     expectFunction(/email signed approval links/, 512, 30);
     expectFunction(/record the final state/, 512, 30);
     expectFunction(/rotates the link-signing key/, 256, 30);
@@ -126,7 +127,7 @@ describe('GatekeeperStack', () => {
     for (const [, logGroup] of logGroups) expect(logGroup.Properties?.RetentionInDays).toEqual(expect.any(Number));
   });
 
-  it('runs the ASL file as a STANDARD state machine bound to the four step functions', () => {
+  it('runs the ASL file as a STANDARD state machine bound to the five step functions', () => {
     const stateMachine = template.findResources('AWS::StepFunctions::StateMachine');
     const [props] = Object.values(stateMachine).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
     expect(props?.StateMachineType).toBe('STANDARD');
@@ -135,6 +136,7 @@ describe('GatekeeperStack', () => {
     const stepFunctionIds = {
       DeployFunctionArn: /set the image/,
       RollbackFunctionArn: /restore the previous image/,
+      RunChecksFunctionArn: /run pre- and post-deployment checks/,
       RequestApprovalFunctionArn: /email signed approval links/,
       RecordOutcomeFunctionArn: /record the final state/,
     };
@@ -160,11 +162,11 @@ describe('GatekeeperStack', () => {
     }
   });
 
-  it('lets the state machine invoke exactly the four step functions', () => {
+  it('lets the state machine invoke exactly the five step functions', () => {
     const invokes = identityStatements(json).filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
     expect(invokes).toHaveLength(1);
     const targets = asArray(invokes[0]?.statement.Resource).map((r) => json.Resources[referencedId(r) ?? '']?.Properties?.Description);
-    expect(targets).toHaveLength(4);
+    expect(targets).toHaveLength(5);
     expect(targets.join('|')).not.toMatch(/CI API/);
   });
 
@@ -277,19 +279,44 @@ describe('GatekeeperStack', () => {
     for (const send of sends) expect(JSON.stringify(send.statement.Resource)).toContain(`"Ref":"${identityId}"`);
   });
 
-  it('lets deploy and rollback edit, and the approval step and reconciler only read, the configured namespaces of the cluster', () => {
+  it('lets deploy, rollback and the checks edit, and the approval step and reconciler only read, the configured namespaces of each cluster', () => {
+    const clusters = cdkJsonContext.clusters as Array<{ eksClusterName: string; namespaces: string[] }>;
+    expect(clusters).toHaveLength(2);
     const entries = resourcesOfType(json, 'AWS::EKS::AccessEntry');
-    expect(entries).toHaveLength(4);
-    const policies = entries.map(([id, entry]) => {
-      expect(entry.Properties).toMatchObject({
-        ClusterName: cdkJsonContext.clusterName,
-        Type: 'STANDARD',
-        AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: cdkJsonContext.clusterNamespaces } }],
+    expect(entries).toHaveLength(5 * clusters.length);
+    for (const cluster of clusters) {
+      const own = entries.filter(([, entry]) => entry.Properties?.ClusterName === cluster.eksClusterName);
+      const policies = own.map(([id, entry]) => {
+        expect(entry.Properties).toMatchObject({ Type: 'STANDARD', AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: cluster.namespaces } }] });
+        return `${id}:${/AmazonEKS(\w+)Policy/.exec(JSON.stringify(entry.Properties))?.[1]}`;
       });
-      return `${id}:${/AmazonEKS(\w+)Policy/.exec(JSON.stringify(entry.Properties))?.[1]}`;
-    });
-    expect(policies.filter((p) => p.endsWith(':Edit')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/Deploy/), expect.stringMatching(/Rollback/)]);
-    expect(policies.filter((p) => p.endsWith(':View')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/RequestApproval/), expect.stringMatching(/Reconcile/)]);
+      expect(policies.filter((p) => p.endsWith(':Edit')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/Deploy/), expect.stringMatching(/Rollback/), expect.stringMatching(/RunChecks/)]);
+      expect(policies.filter((p) => p.endsWith(':View')).map((p) => p.split(':')[0])).toEqual([expect.stringMatching(/RequestApproval/), expect.stringMatching(/Reconcile/)]);
+      // Keyed by the EKS cluster, not by its place in the list: reordering replaces nothing.
+      for (const [id] of own) expect(id).toContain(cluster.eksClusterName.replace(/[^A-Za-z0-9]/g, ''));
+    }
+    // The same four roles in every cluster.
+    const principals = (name: string) => entries.filter(([, e]) => e.Properties?.ClusterName === name).map(([, e]) => JSON.stringify(e.Properties?.PrincipalArn));
+    expect(principals(clusters[1]!.eksClusterName)).toEqual(principals(clusters[0]!.eksClusterName));
+  });
+
+  it('lets the cluster functions describe exactly the configured clusters, and tells them where the clusters are (CLUSTERS, without namespaces)', () => {
+    const clusters = cdkJsonContext.clusters as Array<{ name: string; eksClusterName: string; endpoint: string; certificateAuthority: string }>;
+    const withClusters = resourcesOfType(json, 'AWS::Lambda::Function').filter(([, fn]) => 'CLUSTERS' in ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}));
+    expect(withClusters.map(([id]) => id.replace(/Function[A-F0-9]+$/, '')).sort()).toEqual(['FunctionsDeploy', 'FunctionsReconcile', 'FunctionsRequestApproval', 'FunctionsRollback', 'FunctionsRunChecks']);
+    for (const [, fn] of withClusters) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, string> }).Variables;
+      expect(JSON.parse(variables.CLUSTERS!)).toEqual(clusters.map(({ name, eksClusterName, endpoint, certificateAuthority }) => ({ name, eksClusterName, endpoint, certificateAuthority })));
+      expect(Object.keys(variables).filter((key) => key.startsWith('EKS_'))).toEqual([]);
+    }
+    const describes = resourcesOfType(json, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+      ((policy.Properties?.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement ?? []).filter((st) => asArray(st.Action).includes('eks:DescribeCluster')),
+    );
+    expect(describes).toHaveLength(5);
+    for (const statement of describes) {
+      const resources = JSON.stringify(statement.Resource);
+      for (const cluster of clusters) expect(resources).toContain(`:cluster/${cluster.eksClusterName}`);
+    }
   });
 
   it('runs the reconciler every minute', () => {
@@ -314,6 +341,36 @@ describe('GatekeeperStack with custom settings', () => {
 
   it('refuses a rotation interval shorter than the longest approval timeout', () => {
     expect(() => synthesize({ linkKeyRotationDays: 7, 'aws:cdk:bundling-stacks': [] })).toThrow(/linkKeyRotationDays/);
+  });
+});
+
+describe('GatekeeperStack with the single-cluster keys', () => {
+  it('gives that cluster the name "default", its access entries and CLUSTERS', () => {
+    const ca = (cdkJsonContext.clusters as Array<{ certificateAuthority: string }>)[0]!.certificateAuthority;
+    const { template } = synthesize({
+      clusters: undefined,
+      clusterName: 'prod-eks',
+      clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      clusterCertificateAuthority: ca,
+      clusterNamespaces: 'staging,prod',
+      'aws:cdk:bundling-stacks': [],
+    });
+    template.resourceCountIs('AWS::EKS::AccessEntry', 5);
+    template.allResourcesProperties('AWS::EKS::AccessEntry', { ClusterName: 'prod-eks', AccessPolicies: [Match.objectLike({ AccessScope: { Type: 'namespace', Namespaces: ['staging', 'prod'] } })] });
+    const clusters = JSON.stringify([{ name: 'default', eksClusterName: 'prod-eks', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: ca }]);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { CLUSTERS: clusters } } } }))).toHaveLength(5);
+  });
+});
+
+describe('GatekeeperStack with more clusters than Lambda environment variables can hold', () => {
+  it('fails the synth, naming the function and CLUSTERS', () => {
+    // A real EKS certificate authority is about 1,500 characters of base64.
+    const big = Buffer.from(`-----BEGIN CERTIFICATE-----\n${'A'.repeat(1100)}\n-----END CERTIFICATE-----\n`).toString('base64');
+    const cluster = (name: string) => ({ name, eksClusterName: `prod-${name}`, endpoint: `https://${name}.gr7.eu-west-1.eks.amazonaws.com`, certificateAuthority: big, namespaces: ['prod'] });
+    expect(() => synthesize({ clusters: [cluster('eu'), cluster('us')], 'aws:cdk:bundling-stacks': [] })).not.toThrow();
+    expect(() => synthesize({ clusters: [cluster('eu'), cluster('us'), cluster('ap')], 'aws:cdk:bundling-stacks': [] })).toThrow(
+      /the deploy function's environment variables take about \d+ bytes, over Lambda's limit of 4096 \(largest: CLUSTERS \d+/,
+    );
   });
 });
 

@@ -21,11 +21,12 @@ describe('parsePinnedImage', () => {
 });
 
 describe('executionName', () => {
-  it('reads as app, short digest and UTC time within Step Functions limits', () => {
-    const name = executionName('hello-web', parsePinnedImage(`nginx@${digest}`), new Date('2026-11-25T08:15:30.123Z'), '1a2b3c4d-5e6f');
-    expect(name).toBe('hello-web-abababababab-20261125T081530Z-1a2b3c4d');
-    const long = executionName('a'.repeat(90), parsePinnedImage(`nginx@${digest}`), new Date(), '1a2b3c4d-5e6f');
+  it('reads as app, environment, short digest and UTC time within Step Functions limits', () => {
+    const name = executionName('hello-web', 'prod-eu', parsePinnedImage(`nginx@${digest}`), new Date('2026-11-25T08:15:30.123Z'), '1a2b3c4d-5e6f');
+    expect(name).toBe('hello-web-prod-eu-abababababab-20261125T081530Z-1a2b3c4d');
+    const long = executionName('a'.repeat(90), 'e'.repeat(63), parsePinnedImage(`nginx@${digest}`), new Date(), '1a2b3c4d-5e6f');
     expect(long.length).toBeLessThanOrEqual(80);
     expect(long).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(long).toContain('-eeee');
   });
 });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stablePort } from '../support/stable-port';
 import { approvalLink, imageFor, type ReleaseJson, type StoredEmail } from '../support/clients';
@@ -10,7 +11,7 @@ import { approvalLink, imageFor, type ReleaseJson, type StoredEmail } from '../s
 // while a release waits for approval, then started again on the same data folder.
 let dataDir: string;
 let child: ChildProcess | undefined;
-const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0 };
+const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0, KUBERNETES_US_PORT: 0 };
 const ciToken = `gk_restart_test_${'y'.repeat(30)}`;
 const base = () => `http://127.0.0.1:${ports.PORT}`;
 
@@ -68,6 +69,23 @@ async function linkFor(id: string): Promise<string> {
   }
 }
 
+/** The us cluster's hello-api Deployment, through the context `us` of the kubeconfig npm start writes. */
+function usHelloApi() {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(join(dataDir, 'kubeconfig'));
+  kubeConfig.setCurrentContext('us');
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const ref = { name: 'hello-api', namespace: 'hello-api-prod' };
+  return {
+    image: async () => (await apps.readNamespacedDeployment(ref)).spec?.template.spec?.containers[0]?.image,
+    setImage: async (image: string) => {
+      const deployment = await apps.readNamespacedDeployment(ref);
+      deployment.spec!.template.spec!.containers[0]!.image = image;
+      await apps.replaceNamespacedDeployment({ ...ref, body: deployment });
+    },
+  };
+}
+
 const decodes = (email: StoredEmail, id: string) => {
   const payload = /\/approve\/([\w-]+)\./.exec(email.body.text ?? '')?.[1];
   return payload !== undefined && (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string }).r === id;
@@ -96,9 +114,12 @@ it('approves after a SIGKILL and restart a release that was waiting before, and 
   const id = String(created.json.id);
   await waitForStatus(id, ['waiting_for_approval']);
   const link = await linkFor(id);
+  // The us cluster keeps its state (its own file under the data folder) as the eu cluster does.
+  await usHelloApi().setImage(imageFor('restart-us'));
 
   await killGroup(child!, 'SIGKILL');
   child = await start();
+  expect(await usHelloApi().image()).toBe(imageFor('restart-us'));
 
   expect((await waitForStatus(id, ['waiting_for_approval', 'failed'])).status).toBe('waiting_for_approval');
   const decided = await fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }), headers: { accept: 'application/json' } });

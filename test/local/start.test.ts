@@ -4,20 +4,21 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port';
 
 const run = promisify(execFile);
 const tsx = join('node_modules', '.bin', 'tsx');
 
-// `npm start` itself, as a user runs it: its contract is PORT, MAILBOX_PORT, GATEKEEPER_CI_TOKEN, .gatekeeper/kubeconfig and .gatekeeper/env.
+// `npm start` itself, as a user runs it: its contract is PORT, MAILBOX_PORT, GATEKEEPER_CI_TOKEN, .gatekeeper/kubeconfig (contexts eu and us) and .gatekeeper/env.
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
-const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0 };
+const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0, KUBERNETES_US_PORT: 0 };
 // `~` and `/` are valid in a bearer token but special to a shell (tilde expansion after `=`): the env file must quote.
 const ciToken = `gk_start_test~/${'x'.repeat(30)}`;
-const VARIABLES = ['GATEKEEPER_URL', 'CI_TOKEN', 'ADMIN_TOKEN', 'MAILBOX_URL', 'SFN_URL', 'KUBERNETES_URL', 'KUBECONFIG', 'TABLE_NAME', 'DYNAMODB_ENDPOINT'] as const;
+const VARIABLES = ['GATEKEEPER_URL', 'CI_TOKEN', 'ADMIN_TOKEN', 'MAILBOX_URL', 'SFN_URL', 'KUBERNETES_URL', 'KUBERNETES_US_URL', 'KUBECONFIG', 'TABLE_NAME', 'DYNAMODB_ENDPOINT'] as const;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-start-'));
@@ -69,6 +70,7 @@ it('writes the variables the README uses to <data dir>/env (0600), and prints th
     MAILBOX_URL: `http://127.0.0.1:${ports.MAILBOX_PORT}`,
     SFN_URL: `http://127.0.0.1:${ports.SFN_PORT}`,
     KUBERNETES_URL: `https://127.0.0.1:${ports.KUBERNETES_PORT}`,
+    KUBERNETES_US_URL: `https://127.0.0.1:${ports.KUBERNETES_US_PORT}`,
     KUBECONFIG: join(dataDir, 'kubeconfig'),
     TABLE_NAME: 'gatekeeper-local',
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
@@ -78,6 +80,23 @@ it('writes the variables the README uses to <data dir>/env (0600), and prints th
   expect(exportLine).toBeDefined();
   expect(await shellVariables(exportLine ?? '')).toEqual(expected);
   expect(output).toContain(`source ${envFile}`);
+});
+
+it('writes a kubeconfig with the clusters eu (current) and us, each holding its demo Deployments, and prints how to reach both', async () => {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(join(dataDir, 'kubeconfig'));
+  expect(kubeConfig.getContexts().map((context) => context.name)).toEqual(['eu', 'us']);
+  expect(kubeConfig.getCurrentContext()).toBe('eu');
+  const deployments = async (context: string) => {
+    kubeConfig.setCurrentContext(context);
+    const { items } = await kubeConfig.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
+    return items.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}:${d.spec?.template.spec?.containers[0]?.name}`).sort();
+  };
+  expect(await deployments('eu')).toEqual(['hello-api-prod/hello-api:api', 'hello-api-staging/hello-api:api', 'prod/hello-web:web', 'staging/hello-web:web']);
+  expect(await deployments('us')).toEqual(['hello-api-prod/hello-api:api']);
+  expect(kubeConfig.getCluster('us')?.server).toBe(`https://127.0.0.1:${ports.KUBERNETES_US_PORT}`);
+  expect(kubeConfig.getCluster('eu')?.caData).not.toBe(kubeConfig.getCluster('us')?.caData);
+  expect(output).toContain('--context us get deploy -A');
 });
 
 it("prints a release curl that uses the variables and sends committedAt (so the demo's lead time is measured)", async () => {

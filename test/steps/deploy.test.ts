@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { DynamoDeploymentStore } from '../../functions/adapters/dynamodb/deployment-store';
 import { DynamoEnvironmentHealth } from '../../functions/adapters/dynamodb/environment-health';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
-import { createClusterGateway } from '../../functions/adapters/kubernetes';
+import { createClusterDirectory } from '../../functions/adapters/kubernetes';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
 import type { Release } from '../../functions/domain/release';
 import { silentLogger } from '../../functions/observability/logger';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     configs: new DynamoConfigStore(db, tableName),
     health: new DynamoEnvironmentHealth(db, tableName),
     deployments,
-    cluster: createClusterGateway({ KUBECONFIG_PATH: join(dir, 'kubeconfig'), ROLLOUT_TIMEOUT_SECONDS: 5, ROLLOUT_POLL_MS: 10 }),
+    clusters: createClusterDirectory({ KUBECONFIG_PATH: join(dir, 'kubeconfig'), ROLLOUT_TIMEOUT_SECONDS: 5, ROLLOUT_POLL_MS: 10 }),
     rollout: { timeoutMs: 3000, pollIntervalMs: 10 },
   };
 });
@@ -70,10 +70,7 @@ async function release(image: string): Promise<Release> {
     labels: [],
     requestedBy: 'ci:test',
     status: 'running',
-    stagingEnvironment: 'prod',
-    productionEnvironment: 'prod',
-    executionName: id,
-    executionArn: `arn:aws:states:us-east-1:0:execution:m:${id}`,
+    pipeline: [{ name: 'prod', after: [] }, { name: 'prod', after: ['prod'] }],
     createdAt: clock.toISOString(),
     updatedAt: clock.toISOString(),
     stages: {},

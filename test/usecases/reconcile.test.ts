@@ -58,17 +58,22 @@ describe('reconcile', () => {
     expect((await stack.reconcile()).resent).toBe(0);
   });
 
-  it('ends a release whose execution never started, once it is older than the start grace', async () => {
+  it('starts a promotion whose start was lost, once it is older than the start grace', async () => {
     const releases = new DynamoReleaseStore(db, stack.tableName);
     const createdAt = new Date(Date.now() - 10 * 60_000).toISOString();
+    const image = nextImage();
+    const executionName = `lost-${Date.now()}`;
     const release: Release = {
-      id: randomUUID(), app: 'hello-web', image: nextImage(), digest: 'sha256:x', labels: [], requestedBy: 'ci:hello-web-pipeline', status: 'running',
-      stagingEnvironment: 'staging', productionEnvironment: 'prod', executionName: `never-${Date.now()}`,
-      executionArn: `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:never-${Date.now()}`, createdAt, updatedAt: createdAt, stages: {},
+      id: randomUUID(), app: 'hello-web', image, digest: 'sha256:x', labels: [], requestedBy: 'ci:hello-web-pipeline', status: 'running',
+      pipeline: [{ name: 'staging', after: [] }, { name: 'prod', after: ['staging'] }], createdAt, updatedAt: createdAt,
+      stages: { staging: { environment: 'staging', status: 'queued', image, startedAt: createdAt, executionName, executionArn: `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}` } },
     };
     await releases.create(release, { id: randomUUID(), app: 'hello-web', actor: 'ci:hello-web-pipeline', action: 'release.requested', subject: `release/${release.id}`, at: createdAt });
-    expect((await stack.reconcile()).finished).toContain(release.id);
-    expect((await ci.release(release.id)).reason).toMatch(/does not exist/);
+    expect((await stack.reconcile()).restarted).toEqual([`${release.id}/staging`]);
+    expect((await ci.waitForStatus(release.id, ['waiting_for_approval'], 20_000)).stages.map((s: { environment: string; status: string }) => [s.environment, s.status])).toEqual([
+      ['staging', 'succeeded'],
+      ['prod', 'waiting_for_approval'],
+    ]);
   });
 
   it('removes outbox items nothing waits for any more, and is safe to run twice at once', async () => {

@@ -5,6 +5,7 @@ import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
 import { ConflictError } from '../../domain/errors';
 import type { Directory } from '../../domain/authorization';
 import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
+import type { StageStatus } from '../../domain/release';
 import { directoryFromItem } from './directory-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
@@ -59,7 +60,7 @@ export class DynamoApprovalStore implements ApprovalStore {
       },
     };
     try {
-      await this.audited.write([put, this.releaseStatus(request.releaseId, 'waiting_for_approval', audit.at)], audit);
+      await this.audited.write([put, this.stageStatus(request, 'waiting_for_approval', audit.at)], audit);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // A retried invocation of the same task finds its own request already open.
@@ -147,7 +148,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     };
     const approvedBy = next.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
     const publishing = next.status === 'approved' && next.gate === 'config' && publish;
-    const onApproved = next.status !== 'approved' ? [] : publishing ? publishWrites(this.tableName, publish.version, publish.draft, next.policyVersion) : [this.releaseStatus(next.releaseId, 'running', vote.at, approvedBy)];
+    const onApproved = next.status !== 'approved' ? [] : publishing ? publishWrites(this.tableName, publish.version, publish.draft, next.policyVersion) : [this.stageStatus(next, 'running', vote.at, approvedBy)];
     // One operation per item: when publishing, the environment's update carries the policy check itself.
     // A finished release takes no more votes: its requests were closed with it, and this holds the race.
     const releaseOpen = next.gate === 'image' && next.status !== 'approved' ? [this.releaseNotFinished(next.releaseId)] : [];
@@ -174,14 +175,15 @@ export class DynamoApprovalStore implements ApprovalStore {
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  private releaseStatus(releaseId: string, status: string, at: string, approvedBy?: string[]) {
+  /** The request's stage in its release, while the release has not ended. */
+  private stageStatus(request: ApprovalRequest, status: StageStatus, at: string, approvedBy?: string[]) {
     return {
       Update: {
         TableName: this.tableName,
-        Key: keys.release(releaseId),
-        UpdateExpression: `SET #status = :status, updatedAt = :at${approvedBy ? ', approvedBy = :approvedBy' : ''}`,
-        ConditionExpression: `attribute_exists(pk) AND ${NOT_FINISHED}`,
-        ExpressionAttributeNames: { '#status': 'status' },
+        Key: keys.release(request.releaseId),
+        UpdateExpression: `SET stages.#env.#status = :status, updatedAt = :at${approvedBy ? ', stages.#env.approvedBy = :approvedBy' : ''}`,
+        ConditionExpression: `attribute_exists(stages.#env) AND ${NOT_FINISHED}`,
+        ExpressionAttributeNames: { '#status': 'status', '#env': request.environment },
         ExpressionAttributeValues: { ':status': status, ':at': at, ...(approvedBy ? { ':approvedBy': approvedBy } : {}), ...terminalStatusValues },
       },
     };

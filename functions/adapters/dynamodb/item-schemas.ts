@@ -24,13 +24,16 @@ const names = z.array(z.string());
 const object = z.looseObject({});
 const vote = z.looseObject({ voter: text, decision: z.enum(['approve', 'reject']), at: text });
 const voter = z.looseObject({ id: text, groups: names });
-const stage = z.looseObject({ environment: text, status: z.enum(['running', 'succeeded', 'failed', 'rolled_back', 'rollback_failed']), image: text, startedAt: text });
+const stage = z.looseObject({
+  environment: text, image: text, startedAt: text,
+  status: z.enum(['queued', 'waiting_for_approval', 'running', 'succeeded', 'failed', 'rolled_back', 'rollback_failed', 'rejected', 'expired', 'cancelled', 'superseded']),
+});
 
 const schemas = {
   release: z.looseObject({
     id: text, app: text, image: text, digest: text, labels: names, requestedBy: text,
     status: z.enum(['running', 'waiting_for_approval', 'succeeded', 'rejected', 'expired', 'failed', 'cancelled', 'superseded']),
-    stagingEnvironment: text, productionEnvironment: text, executionName: text, executionArn: text, createdAt: text, updatedAt: text,
+    pipeline: z.array(z.looseObject({ name: text, after: names })), createdAt: text, updatedAt: text,
     stages: z.record(z.string(), stage),
   }),
   approval: z.looseObject({

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { AuditEvent } from '../../domain/audit';
 import type { ClosedWithoutDecision, DeploymentFinish, IdempotencyRecord, ReleaseFinish, ReleaseStore, ReleaseView } from '../../domain/ports';
 import { ConflictError } from '../../domain/errors';
-import { isTerminal, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
+import { isTerminal, releaseStatus, type Release, type ReleaseStatus, type Stage } from '../../domain/release';
 import { closeRequestWrite } from './approval-store';
 import { AuditedWriter } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
@@ -86,12 +86,12 @@ export class DynamoReleaseStore implements ReleaseStore {
         ExpressionAttributeValues: { ':reviews': OPEN_REVIEWS },
       }),
     );
-    return (result.Items ?? []).map((item) => readItem('release', item));
+    return (result.Items ?? []).map((item) => readRelease(item));
   }
 
   async get(id: string): Promise<Release | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.release(id), ConsistentRead: true }));
-    return result.Item ? readItem('release', result.Item) : undefined;
+    return result.Item ? readRelease(result.Item) : undefined;
   }
 
   async view(id: string): Promise<ReleaseView | undefined> {
@@ -107,7 +107,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     const release = items.find((item) => item.sk === 'RELEASE');
     if (!release) return undefined;
     return {
-      release: readItem('release', release),
+      release: readRelease(release),
       approvals: items.filter((item) => String(item.sk).startsWith('APPROVAL#')).map((item) => readItem('approval', item)),
     };
   }
@@ -117,6 +117,20 @@ export class DynamoReleaseStore implements ReleaseStore {
     const environment = environmentUpdate(this.tableName, release.app, stage.environment, { ...environmentChangesFor(release, stage, audit.at), ...(finish ? { finish } : {}) });
     const writes = [stageUpdate, ...(environment ? [environment] : []), ...(finish ? deploymentWrites(this.tableName, finish) : [])];
     await conditionally(() => this.audited.write(writes, audit), `${release.app}/${stage.environment} changed while this deployment was recorded; the step is retried`);
+  }
+
+  addStage(releaseId: string, stage: Stage, audit: AuditEvent): Promise<boolean> {
+    const add = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.release(releaseId),
+        UpdateExpression: 'SET stages.#env = :stage, updatedAt = :at',
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(stages.#env) AND NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`,
+        ExpressionAttributeNames: { '#env': stage.environment, '#status': 'status' },
+        ExpressionAttributeValues: { ':stage': stage, ':at': audit.at, ...terminalStatusValues },
+      },
+    };
+    return writeIf(() => this.audited.write([add], audit));
   }
 
   async finish(releaseId: string, outcome: ReleaseFinish, audit: AuditEvent): Promise<boolean> {
@@ -158,7 +172,7 @@ export class DynamoReleaseStore implements ReleaseStore {
 
   async listInFlight(): Promise<Release[]> {
     const items = await querySweep(this.db, this.tableName, sweeps.inFlight.gsi2pk);
-    return items.map((item) => readItem('release', item));
+    return items.map((item) => readRelease(item));
   }
 
   private stageWrite(releaseId: string, stage: Stage, at: string) {
@@ -206,7 +220,7 @@ export class DynamoReleaseStore implements ReleaseStore {
 function environmentChangesFor(release: Release, stage: Stage, at: string): EnvironmentChanges {
   switch (stage.status) {
     case 'running':
-      return { set: { deploying: { releaseId: release.id, since: stage.startedAt } } };
+      return { set: { deploying: { releaseId: release.id, since: stage.deployStartedAt ?? stage.startedAt } } };
     case 'succeeded':
       return {
         set: { current: { image: stage.image, releaseId: release.id, deployedAt: stage.finishedAt ?? at, ...(stage.configHash ? { configHash: stage.configHash } : {}) } },
@@ -217,6 +231,12 @@ function environmentChangesFor(release: Release, stage: Stage, at: string): Envi
     case 'rollback_failed':
       return { set: { attention: { since: at, releaseId: release.id, reason: stage.detail ?? 'the rollback failed' } }, remove: ['deploying'] };
     case 'failed':
+    case 'queued':
+    case 'waiting_for_approval':
+    case 'rejected':
+    case 'expired':
+    case 'cancelled':
+    case 'superseded':
       return {};
   }
 }
@@ -224,4 +244,24 @@ function environmentChangesFor(release: Release, stage: Stage, at: string): Envi
 /** A request still open when its release ends is closed with the matching status. */
 function requestStatusFor(status: ReleaseStatus): ClosedWithoutDecision {
   return status === 'expired' || status === 'superseded' ? status : 'cancelled';
+}
+
+/**
+ * A stored release as the domain sees it: its status derived from its stages
+ * while in flight. Releases stored before pipelines (staging then production,
+ * one execution) read as that two-environment chain.
+ */
+function readRelease(item: Record<string, unknown>): Release {
+  const legacy = item.pipeline === undefined && typeof item.stagingEnvironment === 'string' && typeof item.productionEnvironment === 'string';
+  const release = readItem('release', legacy ? fromTwoEnvironmentItem(item) : item);
+  return { ...release, status: releaseStatus(release) };
+}
+
+function fromTwoEnvironmentItem(item: Record<string, unknown>): Record<string, unknown> {
+  const { stagingEnvironment: staging, productionEnvironment: production, executionName, executionArn, stages, ...rest } = item;
+  const pipeline = staging === production ? [{ name: staging, after: [] }] : [{ name: staging, after: [] }, { name: production, after: [staging] }];
+  const upgraded = Object.fromEntries(
+    Object.entries((stages ?? {}) as Record<string, Record<string, unknown>>).map(([env, stage]) => [env, { executionName, executionArn, deployStartedAt: stage.startedAt, ...stage }]),
+  );
+  return { ...rest, pipeline, stages: upgraded };
 }

@@ -17,7 +17,7 @@ import { applyToDeployment, checkEnvClash, managedConfigOf, sameRecord, validate
 export interface KubernetesClusterGatewayOptions {
   /** For the configuration's ConfigMap (applyConfig, readConfig); the image methods need only AppsV1Api. */
   core?: CoreV1Api;
-  /** The API server's URL, named in ClusterUnreachableError messages (createClusterGateway takes it from the kubeconfig). */
+  /** The API server's URL, named in ClusterUnreachableError messages (createClusterDirectory takes it from each cluster's configuration). */
   server?: string;
   /** Abort a request that has not been fully answered after this long. Default 10 000. */
   requestTimeoutMs?: number;

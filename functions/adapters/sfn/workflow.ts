@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   InvalidToken,
@@ -97,9 +98,16 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
     }
   }
 
+  /**
+   * Idempotent by name: execution names are unique to one release's promotion
+   * of one environment, so one that exists is this very promotion, started by
+   * an earlier attempt whose answer was lost.
+   */
   async start(name: string, input: Record<string, unknown>): Promise<void> {
-    await this.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
-    );
+    try {
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
   }
 }

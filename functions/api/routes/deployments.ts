@@ -73,13 +73,11 @@ export function deploymentRoutes(deps: ApiDeps) {
       commit: target.commit,
       rollbackOf: { deploymentId: target.id, reason: body.reason, ...(target.configVersion !== undefined ? { configVersion: target.configVersion } : {}) },
     });
-    await launch(deps, release, {
+    const launched = await launch(deps, release, {
       action: 'release.rollback',
       detail: { to: target.id, image: target.image, from: environment.current?.image, reason: body.reason },
-      approvalTimeoutSeconds: environment.policy.timeoutSeconds,
-      rollbackRequiresApproval: environment.policy.rollbackRequiresApproval ?? false,
     });
-    return c.json({ id: release.id, status: release.status, type: 'rollback', target: withLink(target), executionArn: release.executionArn }, 202);
+    return c.json({ id: launched.id, status: launched.status, type: 'rollback', target: withLink(target), executionArn: launched.stages[env]?.executionArn }, 202);
   });
 
   routes.get('/:app/envs/:env/metrics', async (c) => {

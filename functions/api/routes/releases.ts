@@ -22,7 +22,7 @@ export function releaseRoutes(deps: ApiDeps) {
     const key = c.req.header('idempotency-key');
     if (key === undefined) {
       const release = await startRelease(deps, request, identity);
-      return c.json(releaseResponse({ release, approvals: [] }, deps.clock()), 201, { location: `/v1/releases/${release.id}` });
+      return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     }
     if (!IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1–128 letters, digits, ".", ":", "_" or "-"');
     // The canonical body (after validation and defaults), so formatting differences do not matter.
@@ -31,7 +31,7 @@ export function releaseRoutes(deps: ApiDeps) {
     if (replay) return replay;
     try {
       const release = await startRelease(deps, request, identity, { identity, key, bodyHash });
-      return c.json(releaseResponse({ release, approvals: [] }, deps.clock()), 201, { location: `/v1/releases/${release.id}` });
+      return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     } catch (error) {
       // A concurrent retry with the same key won the race: answer as it did.
       const raced = await replayIfSeen(deps, c, identity, key, bodyHash);
@@ -43,36 +43,56 @@ export function releaseRoutes(deps: ApiDeps) {
   routes.get('/:id', async (c) => {
     const view = await loadView(deps, releaseIdParam(c));
     const directory = await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
-    return c.json(releaseResponse(view, deps.clock(), directory));
+    return c.json(releaseResponse(view, deps.clock(), directory, deps.executionUrl));
   });
 
-  /** The execution's history, for where the AWS console is not at hand (the local stack links here). */
+  /**
+   * The history of each promotion's execution (one per environment), in
+   * pipeline order, for where the AWS console is not at hand (the local stack
+   * links here). `?environment=` narrows it to one.
+   */
   routes.get('/:id/history', async (c) => {
     const view = await loadView(deps, releaseIdParam(c));
     await authorize(deps.directory, c.get('identity'), 'release.view', { app: view.release.app, environment: '*' });
-    const events = await deps.workflow.history(view.release.executionArn);
-    if (!events) throw new NotFoundError(`the execution of release ${view.release.id} does not exist in Step Functions (it never started, or its history expired); the release record and the audit trail still tell what happened`);
-    return c.json({ executionArn: view.release.executionArn, events });
+    const only = c.req.query('environment');
+    const stages = view.release.pipeline
+      .map(({ name }) => view.release.stages[name])
+      .filter((stage) => stage?.executionArn && (only === undefined || stage.environment === only));
+    if (only !== undefined && stages.length === 0) throw new NotFoundError(`release ${view.release.id} has no execution for environment "${only}"`);
+    const executions = [];
+    for (const stage of stages) {
+      const executionArn = stage?.executionArn ?? '';
+      const events = await deps.workflow.history(executionArn);
+      // A history that expired (90 days in AWS) is said so; the release record and the audit trail still tell what happened.
+      executions.push({ environment: stage?.environment, executionArn, ...(events ? { events } : { expired: true }) });
+    }
+    return c.json({ releaseId: view.release.id, executions });
   });
 
-  /** D5/S8: the requester may cancel while the release waits for approval. */
+  /**
+   * D5/S8: the requester may cancel while any environment waits for approval:
+   * every open request is cancelled, and the release stops (what already
+   * deploys finishes; nothing new starts).
+   */
   routes.post('/:id/cancel', async (c) => {
     const id = releaseIdParam(c);
     const identity = c.get('identity');
     const view = await loadView(deps, id);
     const { release } = view;
-    await authorize(deps.directory, identity, 'release.cancel-own', { app: release.app, environment: release.productionEnvironment });
+    const pending = view.approvals.filter((a) => a.status === 'pending' && a.gate === 'image');
+    for (const request of pending) await authorize(deps.directory, identity, 'release.cancel-own', { app: release.app, environment: request.environment });
     if (release.requestedBy !== identity) throw new ForbiddenError(`only ${release.requestedBy}, who requested release ${release.id}, can cancel it`);
-    const pending = view.approvals.find((a) => a.status === 'pending');
-    if (release.status !== 'waiting_for_approval' || !pending) {
+    if (release.status !== 'waiting_for_approval' || pending.length === 0) {
       throw new InvalidStateError(`release ${release.id} is ${release.status}; only a release waiting for approval can be cancelled`);
     }
     const reason = `cancelled by ${identity}`;
-    const audit = auditEvent(deps, { app: release.app, actor: identity, action: 'release.cancelled', subject: `release/${release.id}` });
-    if (!(await endPendingRequest(deps, pending, { status: 'cancelled', reason, audit }))) {
-      throw new InvalidStateError(`the approval of release ${release.id} was decided or closed meanwhile; it can no longer be cancelled`);
+    let cancelled = 0;
+    for (const request of pending) {
+      const audit = auditEvent(deps, { app: release.app, actor: identity, action: 'release.cancelled', subject: `release/${release.id}/approval/${request.environment}` });
+      if (await endPendingRequest(deps, request, { status: 'cancelled', reason, audit })) cancelled += 1;
     }
-    deps.log.info('release cancelled', { releaseId: release.id, by: identity });
+    if (cancelled === 0) throw new InvalidStateError(`the approvals of release ${release.id} were decided or closed meanwhile; it can no longer be cancelled`);
+    deps.log.info('release cancelled', { releaseId: release.id, by: identity, environments: pending.map((r) => r.environment) });
     return c.json({ id: release.id, status: 'cancelled' }, 202);
   });
 
@@ -94,5 +114,5 @@ async function replayIfSeen(deps: ApiDeps, c: Context<ApiEnv>, identity: string,
   }
   const view = await deps.releases.view(seen.releaseId);
   if (!view) throw new NotFoundError(`release ${seen.releaseId} does not exist`);
-  return c.json(releaseResponse(view, deps.clock()), 201, { location: `/v1/releases/${seen.releaseId}`, 'idempotent-replayed': 'true' });
+  return c.json(releaseResponse(view, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${seen.releaseId}`, 'idempotent-replayed': 'true' });
 }

@@ -2,9 +2,9 @@ import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { can } from '../../domain/authorization';
-import { InvalidStateError, NotFoundError, SelfApprovalError } from '../../domain/errors';
+import { finalEnvironments } from '../../domain/release';
+import { ForbiddenError, InvalidStateError, NotFoundError, SelfApprovalError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../../usecases/permissions';
 import { normaliseLineBreaks } from '../../domain/text';
 import { releaseIdParam } from '../params';
 import { readJson } from '../read-json';
@@ -18,14 +18,12 @@ export function reviewRoutes(deps: ApiDeps) {
   routes.get('/', async (c) => {
     const directory = await deps.directory.get();
     const identity = c.get('identity');
-    const open = (await deps.releases.listOpenReviews()).filter((r) =>
-      can(directory, identity, 'review.close', { app: r.app, environment: r.productionEnvironment }),
-    );
+    const open = (await deps.releases.listOpenReviews()).filter((r) => finalEnvironments(r).some((environment) => can(directory, identity, 'review.close', { app: r.app, environment })));
     return c.json({
       reviews: open.map((r) => ({
         releaseId: r.id,
         app: r.app,
-        environment: r.productionEnvironment,
+        environments: finalEnvironments(r),
         image: r.image,
         status: r.status,
         breakGlass: r.breakGlass,
@@ -40,7 +38,9 @@ export function reviewRoutes(deps: ApiDeps) {
     const identity = c.get('identity');
     const release = await deps.releases.get(id);
     if (!release?.breakGlass) throw new NotFoundError(`release ${id} is not a break-glass deployment`);
-    await authorize(deps.directory, identity, 'review.close', { app: release.app, environment: release.productionEnvironment });
+    const directory = await deps.directory.get();
+    const reviewable = finalEnvironments(release).some((environment) => can(directory, identity, 'review.close', { app: release.app, environment }));
+    if (!reviewable) throw new ForbiddenError(`${identity} may not review break-glass deployments of ${release.app} (${finalEnvironments(release).join(', ')}); ask an admin for a grant`);
     if (release.breakGlass.by === identity) throw new SelfApprovalError(`${identity} broke the glass on release ${release.id} and cannot review it`);
     const at = deps.clock().toISOString();
     const review = { by: identity, comment: normaliseLineBreaks(comment).trim(), at };

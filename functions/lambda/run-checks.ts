@@ -1,0 +1,3 @@
+import { buildRunChecksStep } from '../runtime/deploy';
+
+export const handler = buildRunChecksStep(process.env);
