@@ -30,5 +30,5 @@ export function buildRollbackStep(env: Env) {
 /** RunPre/PostDeploymentChecks: jobs run in the environment's cluster, HTTP and Prometheus from the function. */
 export function buildRunChecksStep(env: Env) {
   const kubeConfigs = kubeConfigFor(readKubernetesConfig(env), { awsRegion: readAwsConfig(env).AWS_REGION });
-  return createRunChecksStep({ ...deployDeps(env, 'run-checks'), checks: createCheckRunner({ kubeConfigFor: kubeConfigs }) });
+  return createRunChecksStep({ ...deployDeps(env, 'run-checks'), checks: createCheckRunner({ kubeConfigFor: kubeConfigs, jobPollMs: rolloutOptions(readKubernetesConfig(env)).pollIntervalMs }) });
 }

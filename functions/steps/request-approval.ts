@@ -48,12 +48,12 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
       return { notified: [] };
     }
     const directory = await deps.directory.get();
-    if (release.breakGlass) return breakGlass(deps, input, release, env, directory);
     if (env.policy.required === 0 && env.policy.rules.length === 0) {
       // An ungated environment still passes through the same state, so the history reads the same.
       await deps.workflow.resume(input.taskToken, { decision: 'approved', approvedBy: [], reason: `${env.name} requires no approval` });
       return { notified: [] };
     }
+    if (release.breakGlass) return breakGlass(deps, input, release, env, directory);
     const eligible = eligibleVoters(directory, env, release);
     const missing = unsatisfiable(env.policy, eligible, excludedVoters(release));
     if (missing) {

@@ -25,7 +25,7 @@ export interface AdvanceDeps extends Omit<CallbackDeps, 'workflow'>, PromotionDe
  * release finished once), so the same state always leads to the same result.
  * Returns the release's status afterwards.
  */
-export async function advanceRelease(deps: AdvanceDeps, releaseId: string): Promise<ReleaseStatus | undefined> {
+export async function advanceRelease(deps: AdvanceDeps, releaseId: string, actor = STEP_ACTOR): Promise<ReleaseStatus | undefined> {
   const view = await deps.releases.view(releaseId);
   if (!view || isTerminal(view.release.status)) return view?.release.status;
   const { release } = view;
@@ -43,7 +43,7 @@ export async function advanceRelease(deps: AdvanceDeps, releaseId: string): Prom
   if (!outcome.settled) return outcome.status;
   const reason = outcome.status === 'succeeded' ? undefined : reasonFor(release, pipeline, outcome.status);
   const at = deps.clock().toISOString();
-  const audit = auditEvent(deps, { app: release.app, actor: STEP_ACTOR, action: 'release.finished', subject: `release/${release.id}`, at, detail: { status: outcome.status, ...(reason ? { reason } : {}) } });
+  const audit = auditEvent(deps, { app: release.app, actor, action: 'release.finished', subject: `release/${release.id}`, at, detail: { status: outcome.status, ...(reason ? { reason } : {}) } });
   const finished = await deps.releases.finish(release.id, { status: outcome.status, at, ...(reason ? { reason } : {}) }, audit);
   if (finished) deps.log.info('release finished', { releaseId: release.id, status: outcome.status, reason });
   return outcome.status;

@@ -111,7 +111,7 @@ async function reconcileRelease(deps: ReconcileDeps, release: Release, report: R
     await endLostPromotion(deps, view.release, stage, execution);
     report.ended.push(`${release.id}/${stage.environment}`);
   }
-  if (isTerminal((await advanceRelease(deps, release.id)) ?? 'running')) report.finished.push(release.id);
+  if (isTerminal((await advanceRelease(deps, release.id, RECONCILER_ACTOR)) ?? 'running')) report.finished.push(release.id);
 }
 
 /** The execution ended without recording its stage: the stage fails with why. */

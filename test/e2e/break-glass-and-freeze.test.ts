@@ -70,11 +70,13 @@ describe('freeze windows (B7)', () => {
     // Staging is not frozen; prod waits for the window's end.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     if (Date.now() < end.getTime() - 500) {
-      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')).toBeUndefined();
+      // Its promotion started, but nothing touched the cluster yet.
+      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')).toMatchObject({ status: 'queued' });
+      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')?.deployStartedAt).toBeUndefined();
     }
     const done = await ci.waitForStatus(id, ['succeeded', 'failed'], 70_000);
     expect(done.status).toBe('succeeded');
-    expect(Date.parse(done.stages.find((s) => s.environment === 'prod')?.startedAt ?? '')).toBeGreaterThanOrEqual(end.getTime());
+    expect(Date.parse(done.stages.find((s) => s.environment === 'prod')?.deployStartedAt ?? '')).toBeGreaterThanOrEqual(end.getTime());
     await admin.call('PUT', '/v1/apps/hello-web/envs/prod/policy', { required: 1 });
   }, 90_000);
 });

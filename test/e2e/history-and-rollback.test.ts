@@ -56,7 +56,9 @@ describe('deployment history, compare and rollback (S9, S10)', () => {
     expect(page2.deployments[0]?.image).toBe(first.image);
     expect((await ci.call('GET', `/v1/apps/hello-web/envs/prod/deployments?cursor=${Buffer.from('{"pk":"DEPLOY#other#prod","sk":"x"}').toString('base64url')}`)).status).toBe(400);
     const execution = await ci.call('GET', page1.deployments[0]!.executionUrl.replace(stack.apiUrl, ''));
-    expect(execution.json.events).toEqual(expect.arrayContaining([expect.objectContaining({ state: 'WaitForProdApproval' })]));
+    const executions = execution.json.executions as Array<{ environment: string; events: Array<{ state?: string }> }>;
+    expect(executions.map((e) => e.environment)).toEqual(['staging', 'prod']);
+    expect(executions[1]?.events).toEqual(expect.arrayContaining([expect.objectContaining({ state: 'WaitForApproval' })]));
   });
 
   it('compares two deployments', async () => {

@@ -67,12 +67,14 @@ describe('approval guards', () => {
     expect(done.status).toBe('succeeded');
 
     const sfn = new SFNClient({ endpoint: stack.sfnUrl, region: 'us-east-1' });
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn }));
+    // One execution per environment: the prod promotion reads approval → checks → deploy → checks → record.
+    const executionArn = done.stages.find((s) => s.environment === 'prod')?.executionArn;
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(execution.status).toBe('SUCCEEDED');
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn, maxResults: 1000 }));
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
     const entered = (history.events ?? []).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
-    expect(entered).toEqual(['IsRollback', 'DeployToStaging', 'IsStagingFrozen', 'WaitForProdApproval', 'DeployToProduction', 'IsProductionFrozen', 'RecordSucceeded', 'ReleaseSucceeded']);
-    const approvalExit = (history.events ?? []).find((e) => e.stateExitedEventDetails?.name === 'WaitForProdApproval');
+    expect(entered).toEqual(['NeedsApproval', 'WaitForApproval', 'RunPreDeploymentChecks', 'Deploy', 'IsFrozen', 'RunPostDeploymentChecks', 'RecordSucceeded', 'PromotionSucceeded']);
+    const approvalExit = (history.events ?? []).find((e) => e.stateExitedEventDetails?.name === 'WaitForApproval');
     expect(JSON.parse(approvalExit?.stateExitedEventDetails?.output ?? '{}')).toMatchObject({ approval: { approvedBy: ['bob@example.com'] } });
     expect(history.events?.length).toBeLessThanOrEqual(40);
     sfn.destroy();

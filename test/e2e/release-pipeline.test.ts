@@ -74,7 +74,11 @@ describe('release pipeline end to end', () => {
       ['prod', 'succeeded'],
     ]);
     expect(done.approvals[0]?.votes).toMatchObject([{ voter: 'alice@example.com', decision: 'approve' }]);
-    expect(done.executionArn).toMatch(/^arn:aws:states:.*:execution:gatekeeper-release:hello-web-[0-9a-f]{12}-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    // One execution per environment, each named for what it promotes where.
+    expect(done.stages.map((s) => s.executionArn)).toEqual([
+      expect.stringMatching(/^arn:aws:states:.*:execution:gatekeeper-release:hello-web-staging-[0-9a-f]{12}-\d{8}T\d{6}Z-[0-9a-f]{8}$/),
+      expect.stringMatching(/^arn:aws:states:.*:execution:gatekeeper-release:hello-web-prod-[0-9a-f]{12}-\d{8}T\d{6}Z-[0-9a-f]{8}$/),
+    ]);
 
     const reused = await post(link, { decision: 'approve' });
     expect(reused.status).toBe(409);

@@ -37,9 +37,23 @@ export interface ReleaseJson {
   id: string;
   status: string;
   image: string;
-  executionArn: string;
   reason?: string;
-  stages: Array<{ environment: string; status: string; image: string; previousImage?: string; startedAt?: string }>;
+  stages: Array<{
+    environment: string;
+    after: string[];
+    status: string;
+    image?: string;
+    previousImage?: string;
+    startedAt?: string;
+    deployStartedAt?: string;
+    rolledOutAt?: string;
+    finishedAt?: string;
+    detail?: string;
+    executionArn?: string;
+    approvedBy?: string[];
+    checks?: Array<{ name: string; kind: string; phase: string; passed: boolean; summary: string; logTail?: string; observations?: Array<string | number> }>;
+    approval?: { status: string; summary: string; votes: Array<{ voter: string; decision: string }> };
+  }>;
   approvals: Array<{ environment: string; status: string; approvers: string[]; summary: string; votes: Array<{ voter: string; decision: string }> }>;
 }
 

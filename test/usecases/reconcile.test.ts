@@ -33,13 +33,13 @@ afterAll(async () => {
 describe('reconcile', () => {
   it('ends a release whose execution ended without recording it, closing its request (a vote is then refused)', async () => {
     const { id, link } = await releaseAwaitingApproval(stack);
-    const { executionArn } = await ci.release(id);
+    const executionArn = (await ci.release(id)).stages.find((s) => s.environment === 'prod')?.executionArn;
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped in the console' }));
     const report = await stack.reconcile();
     expect(report.finished).toEqual([id]);
     const ended = await ci.release(id);
     expect(ended.status).toBe('failed');
-    expect(ended.reason).toMatch(/its workflow execution ended ABORTED \(Operator: stopped in the console\) before the outcome was recorded/);
+    expect(ended.reason).toMatch(/^prod: failed \(its workflow execution ended ABORTED \(Operator: stopped in the console\) before the outcome was recorded; nothing was deployed\)$/);
     expect(ended.approvals[0]?.status).toBe('cancelled');
     expect((await vote(link)).status).toBe(409);
     expect((await auditEvents(stack, id)).filter((e) => e.actor === 'system:reconciler').map((e) => e.action)).toContain('release.finished');

@@ -67,7 +67,7 @@ describe('cluster unreachable (defect 4)', () => {
       stack.kubernetes.setFaults({ unreachable: true });
       const done = await ci.waitForStatus(id, ['failed', 'succeeded'], 60_000);
       expect(done.status).toBe('failed');
-      expect(done.reason).toMatch(/RollbackFailed: hello-web\/prod needs attention: rolling back from .* failed \(ClusterUnreachable/);
+      expect(done.reason).toMatch(/^prod: failed and its rollback failed \(hello-web\/prod needs attention: rolling back from .* failed \(ClusterUnreachable/);
       expect(done.stages.find((s) => s.environment === 'prod')?.status).toBe('rollback_failed');
       const [failedDeployment] = await history(stack, 'prod');
       expect(failedDeployment).toMatchObject({ releaseId: id, result: 'rollback_failed' });

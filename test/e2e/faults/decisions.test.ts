@@ -72,8 +72,9 @@ describe('a committed decision is never lost (defect 2: Step Functions unreachab
       expect(response.status).toBe(200);
       // A retry of the same click is the link reused, not a server error.
       expect((await vote(link)).status).toBe(409);
-      // Still waiting in Step Functions: nothing was deployed.
-      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')).toBeUndefined();
+      // Approved in the record, still waiting in Step Functions: nothing was deployed.
+      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')).toMatchObject({ status: 'running', approvedBy: ['alice@example.com'] });
+      expect((await ci.release(id)).stages.find((s) => s.environment === 'prod')?.deployStartedAt).toBeUndefined();
       const stuck = await stack.reconcile();
       expect(stuck.delivered).toBe(0);
       expect(stuck.errors).toBeGreaterThan(0);
