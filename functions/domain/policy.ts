@@ -1,4 +1,5 @@
-import { type CheckDefinition, parseChecks } from './checks';
+import { parseChecks } from './check-definitions';
+import type { CheckDefinition } from './checks';
 import { ValidationError } from './errors';
 import { parseFreezePolicy, type FreezePolicy } from './freeze';
 import { isName } from './names';

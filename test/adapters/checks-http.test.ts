@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpCheckRunner, kubernetesSecretReader, type ReadSecret } from '../../functions/adapters/checks';
-import { type CheckContext, type HttpCheck, parseChecks } from '../../functions/domain/checks';
+import { parseChecks } from '../../functions/domain/check-definitions';
+import type { CheckContext, HttpCheck } from '../../functions/domain/checks';
 import { ClusterUnreachableError } from '../../functions/domain/errors';
 import { kubeconfigYaml } from '../../local/k8s-simulator';
 

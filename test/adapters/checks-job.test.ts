@@ -1,7 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JobCheckRunner, jobName } from '../../functions/adapters/checks';
-import { type CheckContext, type JobCheck, parseChecks } from '../../functions/domain/checks';
+import { parseChecks } from '../../functions/domain/check-definitions';
+import type { CheckContext, JobCheck } from '../../functions/domain/checks';
 import { ClusterUnreachableError } from '../../functions/domain/errors';
 import { type Job, kubeconfigYaml, type KubernetesSimulator, type Pod, startKubernetesSimulator } from '../../local/k8s-simulator';
 

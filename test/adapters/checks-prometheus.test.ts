@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusCheckRunner } from '../../functions/adapters/checks';
-import { type CheckContext, parseChecks, type PrometheusCheck } from '../../functions/domain/checks';
+import { parseChecks } from '../../functions/domain/check-definitions';
+import type { CheckContext, PrometheusCheck } from '../../functions/domain/checks';
 import { freePort } from '../../local/free-port';
 import { binaryAvailable, type Exporter, PROMETHEUS, type PrometheusServer, requireBinary, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
 

@@ -11,7 +11,7 @@ import { DynamoDeploymentStore } from '../../functions/adapters/dynamodb/deploym
 import { DynamoEnvironmentHealth } from '../../functions/adapters/dynamodb/environment-health';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
 import { createClusterDirectory } from '../../functions/adapters/kubernetes';
-import { parseChecks } from '../../functions/domain/checks';
+import { parseChecks } from '../../functions/domain/check-definitions';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
 import type { Release } from '../../functions/domain/release';
 import { silentLogger } from '../../functions/observability/logger';

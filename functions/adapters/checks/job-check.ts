@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { BatchV1Api, CoreV1Api, type V1Job } from '@kubernetes/client-node';
-import { type CheckContext, type CheckResult, type JobCheck, type JobOutcome, jobVerdict, logTail } from '../../domain/checks';
+import { type JobOutcome, jobVerdict, logTail } from '../../domain/check-verdicts';
+import type { CheckContext, CheckResult, JobCheck } from '../../domain/checks';
 import { httpStatus } from '../kubernetes/api-errors';
 import type { ApiCaller } from '../kubernetes/api-caller';
 import { apiCallerFor, defaultSleep, type KubeCallOptions, type KubeConfigFor, labelValue, refusal } from './kube';

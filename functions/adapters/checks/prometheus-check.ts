@@ -1,13 +1,6 @@
-import {
-  type CheckContext,
-  type CheckResult,
-  compare,
-  type PrometheusCheck,
-  type PrometheusEvaluation,
-  prometheusObservations,
-  prometheusVerdict,
-  REQUEST_TIMEOUT_SECONDS,
-} from '../../domain/checks';
+import { REQUEST_TIMEOUT_SECONDS } from '../../domain/check-definitions';
+import { compare, type PrometheusEvaluation, prometheusObservations, prometheusVerdict } from '../../domain/check-verdicts';
+import type { CheckContext, CheckResult, PrometheusCheck } from '../../domain/checks';
 import { noAnswer } from '../kubernetes/api-errors';
 import { defaultSleep } from './kube';
 
