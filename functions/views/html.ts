@@ -18,13 +18,17 @@ export const escapeHtml = (value: unknown): string => visible(String(value ?? ''
  * could still not style (or, with `default-src 'none'`, script) anything.
  * Pages use classes, never `style=` attributes, which a hash cannot admit.
  */
-const STYLESHEET = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+export const STYLESHEET = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
 th{width:11rem;color:#57606a;font-weight:500}code{font-size:13px;word-break:break-all}textarea{width:100%;min-height:4rem}
 button{font-size:15px;padding:.5rem 1.2rem;margin-right:.5rem;border-radius:6px;border:1px solid #8c959f;cursor:pointer}
 .approve{background:#1f883d;color:#fff;border-color:#1f883d}.reject{background:#cf222e;color:#fff;border-color:#cf222e}
 .note{background:#f6f8fa;border-left:4px solid #8c959f;padding:.5rem 1rem}
-.diff{background:#f6f8fa;padding:.75rem;overflow:auto}.diff-add{color:#1a7f37}.diff-del{color:#cf222e}.diff-ctx{color:#57606a}`;
+.diff{background:#f6f8fa;padding:.75rem;overflow:auto}.diff-add{color:#1a7f37}.diff-del{color:#cf222e}.diff-ctx{color:#57606a}
+body.dashboard{max-width:72rem}header{display:flex;justify-content:space-between;align-items:center;gap:1rem;border-bottom:1px solid #e3e6ea;padding-bottom:.5rem;flex-wrap:wrap}
+nav a{margin-right:1rem;color:#0969da;text-decoration:none}nav a[aria-current=page]{font-weight:600;color:#1b1f24;text-decoration:underline}.brand{font-weight:700;color:#1b1f24}
+.signout{display:flex;align-items:center;gap:.5rem;margin:0}.signout button{padding:.25rem .75rem;font-size:14px}
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #0969da;outline-offset:2px}`;
 
 /** The CSP source that admits STYLESHEET (and nothing else inline). */
 export const STYLESHEET_CSP_SOURCE = `'sha256-${createHash('sha256').update(STYLESHEET, 'utf8').digest('base64')}'`;
