@@ -50,6 +50,8 @@ export interface ApprovalRequest {
   /** Configuration requests: the proposed effective config's hash and its diff against the published one. */
   configHash?: string;
   configDiff?: string;
+  /** Configuration requests: approving also redeploys the environment with it (said on the page and in the email). */
+  rolloutOnApprove?: boolean;
   /** The published version the proposed configuration was edited from. */
   configBaseVersion?: number;
   policy: Pick<ApprovalPolicy, 'required' | 'rules'>;
@@ -118,7 +120,7 @@ export function castVote(request: ApprovalRequest, vote: Vote, now: Date): VoteR
     throw new SelfApprovalError(`${voter} requested or authored release ${request.releaseId} and cannot approve it`);
   }
   if (!request.eligible.some((e) => e.id === voter)) {
-    throw new NotAnApproverError(`${voter} is not an ${request.gate} approver of ${request.app}/${request.environment}`);
+    throw new NotAnApproverError(`${voter} is not ${request.gate === 'image' ? 'an image' : 'a config'} approver of ${request.app}/${request.environment}`);
   }
   if (request.votes.some((v) => v.voter === voter)) {
     throw new LinkUsedError(`${voter} already voted on release ${request.releaseId}; a link works once`);

@@ -70,12 +70,17 @@ function renderValue(value: EnvValue | number): string {
   return `secretRef(${value.secretRef.name}/${value.secretRef.key})`;
 }
 
-const isMultiLine = (leaf: Leaf | undefined): boolean => leaf?.kind === 'configMap' && leaf.value.includes('\n');
+const isMultiLine = (leaf: Leaf | undefined): boolean => leaf?.kind === 'configMap' && textLines(leaf.value).length > 1;
+
+const lineBreakAtEnd = (value: string): string => (value.endsWith('\n') ? 'line break at end' : 'no line break at end');
+
+/** A file's lines: a final line break ends the last line, it does not start an empty one. */
+const textLines = (value: string): string[] => (value.endsWith('\n') ? value.slice(0, -1) : value).split('\n');
 
 /** A multi-line configMap value becomes one line per text line, suffixed `:n`, so a diff points at the changed line. */
 function flattenLeaf(leaf: Leaf, numbered = isMultiLine(leaf)): Array<[string, string]> {
   const path = leafPath(leaf);
-  if (leaf.kind === 'configMap' && numbered) return leaf.value.split('\n').map((line, i) => [`${path}:${i + 1}`, JSON.stringify(line)]);
+  if (leaf.kind === 'configMap' && numbered) return textLines(leaf.value).map((line, i) => [`${path}:${i + 1}`, JSON.stringify(line)]);
   return [[path, renderValue(leaf.value)]];
 }
 
@@ -101,7 +106,10 @@ export function diffConfig(before: AppConfig, after: AppConfig, options: { conte
     const a = old.get(path);
     const b = next.get(path);
     if (a?.kind === 'configMap' && b?.kind === 'configMap' && (isMultiLine(a) || isMultiLine(b))) {
-      out.push(...diffLines(path, a.value.split('\n'), b.value.split('\n'), context));
+      const lines = diffLines(path, textLines(a.value), textLines(b.value), context);
+      // Only the final line break differs: say so rather than show an empty change.
+      const endsDiffer = a.value !== b.value && !lines.some((line) => line.kind !== 'same');
+      out.push(...lines, ...(endsDiffer ? [{ kind: 'changed' as const, path: `${path}:end`, before: lineBreakAtEnd(a.value), after: lineBreakAtEnd(b.value) }] : []));
     } else if (a && b) {
       const [[, x = ''] = []] = flattenLeaf(a);
       const [[, y = ''] = []] = flattenLeaf(b);

@@ -93,6 +93,7 @@ export async function proposeChange(deps: UseCaseDeps, env: Environment, author:
     configHash: hash,
     configBaseVersion: baseVersion,
     configDiff: renderDiff(diffConfig(latest?.effective ?? base, effective)),
+    ...(draft.rolloutOnApprove ? { rolloutOnApprove: true } : {}),
     taskToken: '',
     ...(change.comment ? { comment: change.comment } : {}),
   };

@@ -1,4 +1,4 @@
-import { isSelfApproval, normaliseIdentity, type ApprovalRequest } from '../domain/approval';
+import { evaluateRequest, isSelfApproval, normaliseIdentity, type ApprovalRequest } from '../domain/approval';
 import type { Drift } from '../domain/catalog';
 import type { Release } from '../domain/release';
 import { approvalFactsHtml } from './approval-summary';
@@ -26,20 +26,22 @@ export function approvalPage(request: ApprovalRequest, approver: string, details
   const own = request.votes.find((v) => v.voter === normaliseIdentity(approver));
   let title: string;
   let action: string;
-  if (own) {
-    title = `You voted ${own.decision}: ${target}`;
-    action = note(`You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. This link has been used.`);
-  } else if (request.status !== 'pending') {
+  if (request.status !== 'pending') {
+    // Decided or closed: the heading says so, and why, whoever opens the link.
     title = `${target}: ${request.status}`;
-    const why = request.closedReason ? `: ${escapeHtml(request.closedReason)}` : '';
-    action = note(`This request is <strong>${escapeHtml(request.status)}</strong>${why}. There is nothing left to decide.`);
+    const yours = own ? `You voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}. ` : '';
+    action = note(`${yours}This request is <strong>${escapeHtml(request.status)}</strong>: ${escapeHtml(howItClosed(request))}. There is nothing left to decide.`);
+  } else if (own) {
+    title = `You voted ${own.decision}: ${target}`;
+    action = note(`You already voted <strong>${escapeHtml(own.decision)}</strong> at ${escapeHtml(own.at)}; this link has been used. The request still waits: ${escapeHtml(evaluateRequest(request).summary)}.`);
   } else if (isSelfApproval(request, approver)) {
     title = `${target}: not yours to decide`;
     const whose = request.gate === 'config' ? 'You proposed this configuration change' : 'You authored or requested this release';
     action = note(`${whose}, so you cannot approve or reject it (self-approval). The approvers listed in the rules decide.`);
   } else {
     title = `Approve ${request.gate === 'config' ? 'the configuration of ' : ''}${target}?`;
-    action = `<form method="post">
+    const redeploys = request.gate === 'config' && request.rolloutOnApprove ? note(`Approving also <strong>redeploys ${escapeHtml(request.environment)}</strong> at once with this configuration.`) : '';
+    action = `${redeploys}<form method="post">
 <p><label for="comment">Comment (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
 <p><button class="approve" type="submit" name="decision" value="approve">Approve</button>
 <button class="reject" type="submit" name="decision" value="reject">Reject</button></p>
@@ -55,8 +57,25 @@ ${note(`You are signed in by this link as <strong>${escapeHtml(approver)}</stron
     title,
     `<h2>${escapeHtml(title)}</h2>
 ${details}
-${votes}${action}`,
+${votes}${action}
+${dashboardLink(request)}`,
   );
+}
+
+/** "approved by alice@…", "rejected by bob@…: not now", "cancelled: the release stopped because …". */
+function howItClosed(request: ApprovalRequest): string {
+  if (request.closedReason) return request.closedReason;
+  const deciders = request.votes.filter((v) => (request.status === 'rejected' ? v.decision === 'reject' : v.decision === 'approve'));
+  const comment = deciders.find((v) => v.comment)?.comment;
+  const by = deciders.map((v) => v.voter).join(', ');
+  return by ? `${request.status} by ${by}${comment ? `: “${comment}”` : ''}${request.decidedAt ? ` at ${request.decidedAt}` : ''}` : request.status;
+}
+
+/** Where the request lives in the dashboard: its release, or (configuration) its environment. */
+function dashboardLink(request: ApprovalRequest): string {
+  const href = request.gate === 'config' ? `/apps/${encodeURIComponent(request.app)}/envs/${encodeURIComponent(request.environment)}` : `/releases/${encodeURIComponent(request.releaseId)}`;
+  const what = request.gate === 'config' ? `${request.app}/${request.environment} in the dashboard` : 'this release in the dashboard';
+  return `<p><a href="${escapeHtml(href)}">See ${escapeHtml(what)}</a> (sign-in required).</p>`;
 }
 
 /** Callers pass HTML they escaped. */
@@ -65,11 +84,11 @@ const note = (html: string) => `<p class="note">${html}</p>`;
 export function decisionPage(request: ApprovalRequest, decision: 'approve' | 'reject', closedAs?: string): string {
   const outcome =
     closedAs === 'approved' && request.gate === 'config'
-      ? `The configuration is approved and published as the next version of ${escapeHtml(request.environment)}.`
+      ? `The configuration is approved and published as the next version of ${escapeHtml(request.environment)}${request.rolloutOnApprove ? `, and ${escapeHtml(request.environment)} is being redeployed with it` : ''}.`
       : closedAs === 'approved'
       ? `The release is approved; ${escapeHtml(request.environment)} will now be deployed with <code>${escapeHtml(request.image)}</code>.`
       : closedAs === 'rejected'
         ? `The release is rejected; ${escapeHtml(request.environment)} stays as it is.`
         : 'Your approval is recorded; the request still needs more approvals.';
-  return page('Decision recorded', `<h2>You voted ${escapeHtml(decision)}</h2><p>${outcome}</p>`);
+  return page('Decision recorded', `<h2>You voted ${escapeHtml(decision)}: ${escapeHtml(`${request.app} → ${request.environment}`)}</h2><p>${outcome}</p>\n${dashboardLink(request)}`);
 }

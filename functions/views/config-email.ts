@@ -13,6 +13,7 @@ export function configFacts(request: ApprovalRequest): Fact[] {
     ['Comment', request.comment ?? '', 'submitted'],
     ['Base version', request.configBaseVersion === undefined ? '' : request.configBaseVersion === 0 ? 'none published yet' : `version ${request.configBaseVersion}`],
     ['Configuration hash', request.configHash ?? ''],
+    ['On approval', request.rolloutOnApprove ? `${request.environment} is redeployed at once with this configuration (the image it runs now)` : `published; ${request.environment} gets it with its next deployment`],
     ['Expires', request.expiresAt],
   ];
 }

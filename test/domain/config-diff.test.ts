@@ -63,6 +63,16 @@ describe('diffConfig', () => {
     ]);
   });
 
+  it('treats a final line break as the end of the last line, not an empty line (no `:2 = ""` artefact)', () => {
+    const before: AppConfig = { configMap: { 'app.properties': 'a=1\n' } };
+    const after: AppConfig = { configMap: { 'app.properties': 'a=1\nb=2\n' } };
+    expect(diffConfig(before, after)).toEqual([{ kind: 'added', path: 'configMap["app.properties"]:2', after: '"b=2"' }]);
+    expect(flattenConfig(before)).toEqual([['configMap["app.properties"]', '"a=1\\n"']]);
+    expect(diffConfig({ configMap: { f: 'a\nb' } }, { configMap: { f: 'a\nb\n' } })).toEqual([
+      { kind: 'changed', path: 'configMap["f"]:end', before: 'no line break at end', after: 'line break at end' },
+    ]);
+  });
+
   it('shows an inserted line as one addition, not every later line changing', () => {
     const before: AppConfig = { configMap: { f: 'a\nb\nc\nd' } };
     expect(diffConfig(before, { configMap: { f: 'a\nb\nNEW\nc\nd' } })).toEqual([{ kind: 'added', path: 'configMap["f"]:3', after: '"NEW"' }]);

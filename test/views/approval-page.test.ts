@@ -39,6 +39,24 @@ describe('the confirmation page', () => {
     expect(heading(html)).toBe('You voted approve: hello-web → prod');
   });
 
+  it('says who decided a request and links to its release in the dashboard, also to someone who voted', () => {
+    const votes = [
+      { voter: 'alice@example.com', decision: 'approve' as const, at: '2026-11-25T10:00:00Z' },
+      { voter: 'bob@example.com', decision: 'reject' as const, at: '2026-11-25T10:01:00Z', comment: 'not now' },
+    ];
+    const html = approvalPage(approvalRequest({ status: 'rejected', votes, decidedAt: '2026-11-25T10:01:00Z' }), 'alice@example.com', '');
+    expect(heading(html)).toBe('hello-web → prod: rejected');
+    expect(html).toContain('You voted <strong>approve</strong>');
+    expect(html).toContain('rejected by bob@example.com: “not now” at 2026-11-25T10:01:00Z');
+    expect(html).toMatch(/<a href="\/releases\/[^"]+">See this release in the dashboard<\/a>/);
+  });
+
+  it('says that approving a configuration with rolloutOnApprove redeploys the environment', () => {
+    const html = approvalPage(approvalRequest({ gate: 'config', rolloutOnApprove: true }), 'dave@example.com', '');
+    expect(html).toContain('Approving also <strong>redeploys prod</strong>');
+    expect(html).toContain('href="/apps/hello-web/envs/prod"');
+  });
+
   it('names configuration approvals as such', () => {
     expect(heading(approvalPage(approvalRequest({ gate: 'config' }), 'dave@example.com', ''))).toBe('Approve the configuration of hello-web → prod?');
   });
