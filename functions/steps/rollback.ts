@@ -38,13 +38,18 @@ export interface RollbackInput extends EnvironmentStepInput {
  */
 export function createRollbackStep(deps: DeployStepDeps) {
   return async ({ releaseId, environment, failure }: RollbackInput): Promise<RollbackResult> => {
-    const { release, env } = await loadReleaseAndEnvironment(deps, releaseId, environment);
-    const recorded = release.stages[environment];
+    const loaded = await loadReleaseAndEnvironment(deps, releaseId, environment);
+    const recorded = loaded.release.stages[environment];
     if (!recorded?.previousImage) {
       throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}; nothing to roll back to`);
     }
-    const stage = recorded.status === 'running' ? await recordDeployOutcome(deps, release, env, recorded, 'failed', describeFailure(failure) ?? 'the deployment could not be verified') : recorded;
-    if (!stage.previousImage) throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}`);
+    if (recorded.status === 'running') {
+      await recordDeployOutcome(deps, loaded.release, loaded.env, recorded, 'failed', describeFailure(failure) ?? 'the deployment could not be verified');
+    }
+    // Read again after recording the failure: the rollback's record builds on the environment's new failure streak.
+    const { release, env } = recorded.status === 'running' ? await loadReleaseAndEnvironment(deps, releaseId, environment) : loaded;
+    const stage = release.stages[environment];
+    if (!stage?.previousImage) throw new InvalidStateError(`release ${releaseId} has no earlier image recorded for ${environment}`);
     deps.log.warn('rolling back', { releaseId, environment, from: stage.image, to: stage.previousImage });
     const startedAt = deps.clock().toISOString();
     await deps.clusters.gateway(env.target.cluster).setImage(env.target, stage.previousImage);

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { DynamoApprovalStore } from '../../functions/adapters/dynamodb/approval-store';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
 import { castVote, type ApprovalRequest } from '../../functions/domain/approval';
 import type { AuditEvent } from '../../functions/domain/audit';
-import { ConflictError, CorruptItemError } from '../../functions/domain/errors';
-import type { Release } from '../../functions/domain/release';
+import { ConflictError, CorruptItemError, InvalidStateError } from '../../functions/domain/errors';
+import type { Release, Stage } from '../../functions/domain/release';
 import { ensureTable } from '../../local/tables';
 import { approvalRequest } from '../support/requests';
 
@@ -23,7 +23,11 @@ afterAll(() => db.destroy());
 
 const audit = (action: AuditEvent['action']): AuditEvent => ({ id: randomUUID(), app: 'hello-web', actor: 'test', action, subject: 'release/x', at });
 
-async function newRelease(): Promise<Release> {
+/** A queued stage, as launch (or advanceRelease) writes it before the promotion's execution starts. */
+const queued = (environment: string, image = `repo@sha256:${'a'.repeat(64)}`): Stage => ({ environment, status: 'queued', image, startedAt: at, executionName: `exec-${environment}` });
+
+/** A staging → prod release whose `prod` stage is queued (where the tests open approval requests) unless told otherwise. */
+async function newRelease(stages: Record<string, Stage> = { prod: queued('prod') }): Promise<Release> {
   const release: Release = {
     id: randomUUID(),
     app: 'hello-web',
@@ -35,10 +39,16 @@ async function newRelease(): Promise<Release> {
     pipeline: [{ name: 'staging', after: [] }, { name: 'prod', after: ['staging'] }],
     createdAt: at,
     updatedAt: at,
-    stages: {},
+    stages,
   };
   await releases.create(release, audit('release.requested'));
   return release;
+}
+
+/** The release item as stored (the store derives `waiting_for_approval` on read). */
+async function storedStatus(releaseId: string): Promise<unknown> {
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `REL#${releaseId}`, sk: 'RELEASE' }, ConsistentRead: true }));
+  return Item?.status;
 }
 
 const requestFor = (release: Release, overrides: Partial<ApprovalRequest> = {}): ApprovalRequest =>
@@ -56,12 +66,28 @@ describe('DynamoReleaseStore', () => {
     expect(await releases.finish(release.id, { status: 'failed', at, reason: 'late' }, audit('release.finished'))).toBe(false);
     expect((await releases.get(release.id))?.status).toBe('succeeded');
   });
+
+  it('adds a stage only once, and never to a finished release', async () => {
+    const release = await newRelease({});
+    expect(await releases.addStage(release.id, queued('staging'), audit('promotion.started'))).toBe(true);
+    expect(await releases.addStage(release.id, { ...queued('staging'), executionName: 'another-writer' }, audit('promotion.started'))).toBe(false);
+    expect((await releases.get(release.id))?.stages.staging).toEqual(queued('staging'));
+    expect(await releases.addStage(randomUUID(), queued('staging'), audit('promotion.started'))).toBe(false);
+
+    expect(await releases.finish(release.id, { status: 'failed', at, reason: 'staging failed' }, audit('release.finished'))).toBe(true);
+    expect(await releases.addStage(release.id, queued('prod'), audit('promotion.started'))).toBe(false);
+    expect((await releases.get(release.id))?.stages.prod).toBeUndefined();
+  });
 });
 
 describe('DynamoApprovalStore', () => {
   it('opens idempotently for the same task token, moves an undecided request to a retried task\'s token, and refuses once votes exist', async () => {
     const release = await newRelease();
     await approvals.open(requestFor(release), audit('approval.requested'));
+    // Opening puts the stage (not the release) in waiting_for_approval; the release reads waiting while any stage waits.
+    expect((await releases.get(release.id))?.stages.prod?.status).toBe('waiting_for_approval');
+    expect((await releases.get(release.id))?.status).toBe('waiting_for_approval');
+    expect(await storedStatus(release.id)).toBe('running');
     await approvals.open(requestFor(release), audit('approval.requested'));
     // The task was retried (e.g. mail was down): the open request now waits on the new token.
     await approvals.open(requestFor(release, { taskToken: 'token-2' }), audit('approval.requested'));
@@ -71,6 +97,20 @@ describe('DynamoApprovalStore', () => {
     await approvals.saveVote(alice.request, alice.vote, [audit('approval.vote')]);
     await expect(approvals.open(requestFor(release, { taskToken: 'token-3' }), audit('approval.requested'))).rejects.toBeInstanceOf(ConflictError);
     expect((await releases.get(release.id))?.status).toBe('waiting_for_approval');
+    expect((await releases.get(release.id))?.stages.prod).toMatchObject({ status: 'waiting_for_approval', executionName: 'exec-prod' });
+  });
+
+  it('opens a request only for a stage the release has, while the release runs', async () => {
+    const stageless = await newRelease({ staging: queued('staging') });
+    await expect(approvals.open(requestFor(stageless), audit('approval.requested'))).rejects.toThrow(/has ended or has no stage for prod/);
+    expect(await approvals.get(stageless.id, 'prod')).toBeUndefined();
+    expect((await releases.get(stageless.id))?.stages).toEqual({ staging: queued('staging') });
+
+    const finished = await newRelease();
+    await releases.finish(finished.id, { status: 'cancelled', at, reason: 'cancelled by the requester' }, audit('release.finished'));
+    await expect(approvals.open(requestFor(finished), audit('approval.requested'))).rejects.toBeInstanceOf(InvalidStateError);
+    expect(await approvals.get(finished.id, 'prod')).toBeUndefined();
+    expect((await releases.get(finished.id))?.stages.prod?.status).toBe('queued');
   });
 
   it('writes a vote only against the version it was decided on', async () => {
@@ -81,6 +121,8 @@ describe('DynamoApprovalStore', () => {
     const alice = castVote(request, { voter: 'alice@example.com', decision: 'approve', at }, now);
     const bob = castVote(request, { voter: 'bob@example.com', decision: 'approve', at }, now);
     await approvals.saveVote(alice.request, alice.vote, [audit('approval.vote')]);
+    // One of two approvals: the stage still waits.
+    expect((await releases.get(release.id))?.stages.prod?.status).toBe('waiting_for_approval');
     // Bob's vote was decided on version 0 too: it must not overwrite Alice's.
     await expect(approvals.saveVote(bob.request, bob.vote, [audit('approval.vote')])).rejects.toBeInstanceOf(ConflictError);
     const stored = await approvals.get(release.id, 'prod');
@@ -89,7 +131,22 @@ describe('DynamoApprovalStore', () => {
     const retried = castVote(stored!, { voter: 'bob@example.com', decision: 'approve', at }, now);
     await approvals.saveVote(retried.request, retried.vote, [audit('approval.vote'), audit('approval.decided')]);
     expect(await approvals.get(release.id, 'prod')).toMatchObject({ status: 'approved', version: 2 });
+    // The approving vote moves the stage on, naming who approved it; the release runs again.
+    expect((await releases.get(release.id))?.stages.prod).toMatchObject({ status: 'running', approvedBy: ['alice@example.com', 'bob@example.com'], executionName: 'exec-prod' });
     expect((await releases.get(release.id))?.status).toBe('running');
+    expect(await storedStatus(release.id)).toBe('running');
+  });
+
+  it('reads the release waiting while any of its parallel stages waits', async () => {
+    const release = await newRelease({ 'prod-eu': queued('prod-eu'), 'prod-us': queued('prod-us') });
+    await approvals.open(requestFor(release, { environment: 'prod-eu', id: `${release.id}.prod-eu` }), audit('approval.requested'));
+    await approvals.open(requestFor(release, { environment: 'prod-us', id: `${release.id}.prod-us`, policy: { required: 1, rules: [] } }), audit('approval.requested'));
+    const us = await approvals.get(release.id, 'prod-us');
+    const approved = castVote(us!, { voter: 'alice@example.com', decision: 'approve', at }, new Date(at));
+    await approvals.saveVote(approved.request, approved.vote, [audit('approval.vote'), audit('approval.decided')]);
+    const read = await releases.get(release.id);
+    expect([read?.stages['prod-eu']?.status, read?.stages['prod-us']?.status]).toEqual(['waiting_for_approval', 'running']);
+    expect(read?.status).toBe('waiting_for_approval');
   });
 
   it('closes only a pending request', async () => {

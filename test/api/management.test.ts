@@ -77,8 +77,56 @@ describe('policies and the directory', () => {
     expect(created.status).toBe(201);
     expect((await admin.call('GET', '/v1/apps/shop/envs/prod/policy')).json).toMatchObject({ policy: { required: 2, timeoutSeconds: 259200 } });
     expect((await admin.call('PUT', '/v1/apps/shop', definition)).status).toBe(409);
-    const bad = await admin.call('PUT', '/v1/apps/other', { environments: [definition.environments[0]] });
-    expect(bad.json).toMatchObject({ status: 400, detail: expect.stringContaining('exactly two environments') });
+
+    // One environment is a pipeline too.
+    expect((await admin.call('PUT', '/v1/apps/solo', { environments: [definition.environments[0]] })).status).toBe(201);
+  });
+
+  it('registers a chain and a fan-out, keeping what each environment follows and its cluster', async () => {
+    const env = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: `pipe-${name}`, deployment: 'web', container: 'app', ...extra });
+    const chain = await admin.call('PUT', '/v1/apps/chain', { environments: [env('qa'), env('staging'), env('prod')] });
+    expect(chain.status).toBe(201);
+    // Without any `after` the list is a chain in the order given.
+    const chainEnvs = (await admin.call('GET', '/v1/apps/chain')).json.environments as Array<{ name: string; order: number; after?: string[] }>;
+    expect(chainEnvs.map((e) => [e.name, e.order])).toEqual([
+      ['qa', 0],
+      ['staging', 1],
+      ['prod', 2],
+    ]);
+
+    const fanOut = await admin.call('PUT', '/v1/apps/fan-out', {
+      environments: [env('staging'), env('prod-eu', { after: ['staging'], cluster: 'eu' }), env('prod-us', { after: ['staging'], cluster: 'us' })],
+    });
+    expect(fanOut.status).toBe(201);
+    const fanOutEnvs = (await admin.call('GET', '/v1/apps/fan-out')).json.environments as Array<{ name: string; after?: string[]; target: Record<string, unknown> }>;
+    expect(fanOutEnvs.map((e) => [e.name, e.after])).toEqual([
+      ['staging', []],
+      ['prod-eu', ['staging']],
+      ['prod-us', ['staging']],
+    ]);
+    expect(fanOutEnvs.find((e) => e.name === 'prod-eu')?.target).toEqual({ namespace: 'pipe-prod-eu', deployment: 'web', container: 'app', cluster: 'eu' });
+    expect(fanOutEnvs.find((e) => e.name === 'prod-us')?.target).toMatchObject({ cluster: 'us' });
+    expect(fanOutEnvs.find((e) => e.name === 'staging')?.target).not.toHaveProperty('cluster');
+  });
+
+  it('refuses an invalid pipeline, saying what is wrong, and registers nothing', async () => {
+    const env = (name: string, after?: string[]) => ({ name, namespace: `bad-${name}`, deployment: 'web', container: 'app', ...(after ? { after } : {}) });
+    const refused = async (app: string, environments: unknown[], detail: RegExp | string) => {
+      const response = await admin.call('PUT', `/v1/apps/${app}`, { environments });
+      expect(response.json, app).toMatchObject({ status: 400, detail: typeof detail === 'string' ? expect.stringContaining(detail) : expect.stringMatching(detail) });
+      expect((await admin.call('GET', `/v1/apps/${app}`)).status, app).toBe(404);
+    };
+    const before = await itemCount(stack);
+    await refused('cycle', [env('qa', []), env('staging', ['qa', 'prod']), env('prod', ['staging'])], 'cycle: prod → staging → prod');
+    await refused('rootless', [env('a', ['b']), env('b', ['a'])], /no environment starts the pipeline.*a → b → a/);
+    await refused('unknown-after', [env('staging', []), env('prod', ['stagign'])], '"prod" follows "stagign", which is not one of this app\'s environments (staging, prod)');
+    await refused('self', [env('prod', ['prod'])], '"prod" cannot follow itself');
+    await refused('duplicate', [env('prod'), env('staging'), env('prod')], 'environments[0] and environments[2] are both named "prod"');
+    await refused('none', [], 'at least one environment');
+    await refused('too-many', Array.from({ length: 21 }, (_, i) => env(`env-${i}`)), 'at most 20 environments');
+    expect(await itemCount(stack)).toBe(before);
+    // Twenty is the limit, not past it.
+    expect((await admin.call('PUT', '/v1/apps/twenty', { environments: Array.from({ length: 20 }, (_, i) => env(`env-${i}`)) })).status).toBe(201);
   });
 
   it('validates a policy with a message that names the field, and changes nothing', async () => {

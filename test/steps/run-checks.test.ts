@@ -13,7 +13,7 @@ import { DynamoEnvironmentHealth } from '../../functions/adapters/dynamodb/envir
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
 import { createClusterDirectory, kubeConfigFor } from '../../functions/adapters/kubernetes';
 import type { Environment } from '../../functions/domain/catalog';
-import { parseChecks } from '../../functions/domain/checks';
+import { parseChecks } from '../../functions/domain/check-definitions';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
 import type { Release } from '../../functions/domain/release';
 import { silentLogger } from '../../functions/observability/logger';
@@ -37,8 +37,9 @@ let deps: RunChecksDeps;
 let clock = new Date('2026-11-25T10:00:00Z');
 
 /** One environment per scenario, each with its own namespace and Deployment `web`. */
-function environment(name: string, checks: unknown[]): Environment {
-  return { app: 'shop', name, order: 0, after: [], target: { namespace: name, deployment: 'web', container: 'app' }, policy: { ...DEFAULT_POLICY, checks: parseChecks(checks) } };
+function environment(name: string, checks: Array<Record<string, unknown>>): Environment {
+  const bounded = checks.map((check) => ({ timeoutSeconds: 30, ...check }));
+  return { app: 'shop', name, order: 0, after: [], target: { namespace: name, deployment: 'web', container: 'app' }, policy: { ...DEFAULT_POLICY, checks: parseChecks(bounded) } };
 }
 const ENVIRONMENTS = [
   environment('passing', [

@@ -2,7 +2,7 @@ import { GetCommand, TransactGetCommand, type DynamoDBDocumentClient } from '@aw
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
-import { ConflictError } from '../../domain/errors';
+import { ConflictError, InvalidStateError } from '../../domain/errors';
 import type { Directory } from '../../domain/authorization';
 import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
 import type { StageStatus } from '../../domain/release';
@@ -74,7 +74,9 @@ export class DynamoApprovalStore implements ApprovalStore {
         );
         return;
       }
-      throw new ConflictError(`release ${request.releaseId} already has an approval request for ${request.environment}`);
+      if (existing) throw new ConflictError(`release ${request.releaseId} already has an approval request for ${request.environment}`);
+      // No request: the condition that failed is the stage's (the release ended, or never queued this environment).
+      throw new InvalidStateError(`release ${request.releaseId} has ended or has no stage for ${request.environment}; no approval request was opened`);
     }
   }
 
