@@ -1,9 +1,9 @@
 /**
  * A small Kubernetes API server simulator for local runs and tests: enough of
  * the REST API for @kubernetes/client-node and kubectl (discovery, namespaces,
- * configmaps, deployments with their ReplicaSets and pods, jobs, events, pod
- * logs, watches, server-side tables, the scale subresource), with bearer-token
- * auth and simulated controllers. See README.md beside this file.
+ * configmaps, secrets, deployments with their ReplicaSets and pods, jobs,
+ * events, pod logs, watches, server-side tables, the scale subresource), with
+ * bearer-token auth and simulated controllers. See README.md beside this file.
  *
  * Making a rollout fail:
  *  - any image whose reference contains `fail-rollout`;

@@ -1,5 +1,5 @@
 /** The resource types the simulator serves, by their REST plural. */
-export type Plural = 'namespaces' | 'configmaps' | 'pods' | 'events' | 'deployments' | 'replicasets' | 'jobs';
+export type Plural = 'namespaces' | 'configmaps' | 'secrets' | 'pods' | 'events' | 'deployments' | 'replicasets' | 'jobs';
 
 /** API groups served; '' is the core group. */
 export type Group = '' | 'apps' | 'batch';
@@ -170,6 +170,7 @@ const RW = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 export const RESOURCES: Record<Plural, ResourceType> = {
   namespaces: { plural: 'namespaces', singular: 'namespace', kind: 'Namespace', group: '', namespaced: false, shortNames: ['ns'], verbs: ['create', ...READ], hasGeneration: false, persisted: true },
   configmaps: { plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', group: '', namespaced: true, shortNames: ['cm'], verbs: RW, hasGeneration: false, persisted: true },
+  secrets: { plural: 'secrets', singular: 'secret', kind: 'Secret', group: '', namespaced: true, shortNames: [], verbs: RW, hasGeneration: false, persisted: true },
   pods: { plural: 'pods', singular: 'pod', kind: 'Pod', group: '', namespaced: true, shortNames: ['po'], verbs: ['delete', ...READ], hasGeneration: false, persisted: true, categories: ['all'] },
   events: { plural: 'events', singular: 'event', kind: 'Event', group: '', namespaced: true, shortNames: ['ev'], verbs: READ, hasGeneration: false, persisted: false },
   deployments: { plural: 'deployments', singular: 'deployment', kind: 'Deployment', group: 'apps', namespaced: true, shortNames: ['deploy'], verbs: RW, hasGeneration: true, persisted: true, categories: ['all'] },

@@ -58,6 +58,12 @@ export const COLUMNS: Record<Plural, Column[]> = {
     age,
   ],
   configmaps: [name, { name: 'Data', type: 'integer', description: 'Number of data entries.', priority: 0, cell: (o) => Object.keys((o.data as object | undefined) ?? {}).length + Object.keys((o.binaryData as object | undefined) ?? {}).length }, age],
+  secrets: [
+    name,
+    { name: 'Type', type: 'string', description: 'The type of the secret.', priority: 0, cell: (o) => String(o.type ?? '') },
+    { name: 'Data', type: 'integer', description: 'Number of data entries.', priority: 0, cell: (o) => Object.keys((o.data as object | undefined) ?? {}).length },
+    age,
+  ],
   deployments: [
     name,
     { name: 'Ready', type: 'string', description: 'Number of the pod with ready state.', priority: 0, cell: (o) => `${count((o as Deployment).status?.readyReplicas)}/${(o as Deployment).spec.replicas}` },

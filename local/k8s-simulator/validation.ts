@@ -1,9 +1,9 @@
 import { type KubeObject, type ResourceType, apiVersionOf, isRecord } from './resources';
-import { ApiError } from './status';
+import { ApiError, badRequest } from './status';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** ConfigMap data keys, as Kubernetes validates them. */
+/** ConfigMap and Secret data keys, as Kubernetes validates them. */
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 
 type Invalid = (why: string) => ApiError;
@@ -11,7 +11,8 @@ type Invalid = (why: string) => ApiError;
 /**
  * Checks the user-supplied parts of an object and fills the defaults the real
  * API server would (Deployment replicas = 1 and strategy, Job counts, Namespace
- * status). Throws ApiError 422 Invalid. Job selectors and labels depend on the
+ * status, Secret type; a Secret's stringData goes into its data). Throws
+ * ApiError 422 Invalid (400 for Secret data that is not base64). Job selectors and labels depend on the
  * uid and are set at create time (jobs.ts).
  */
 export function validateAndDefault(type: ResourceType, body: unknown): KubeObject {
@@ -30,8 +31,16 @@ export function validateAndDefault(type: ResourceType, body: unknown): KubeObjec
       object.status = { phase: 'Active' };
       break;
     case 'configmaps':
-      checkConfigMapData(body.data, invalid);
+      checkDataMap(body.data, 'data', invalid);
       break;
+    case 'secrets': {
+      const secret = secretFields(body, invalid);
+      delete object.stringData;
+      if (secret.data) object.data = secret.data;
+      else delete object.data;
+      object.type = secret.type;
+      break;
+    }
     case 'deployments':
       object.spec = deploymentSpec(body.spec, invalid);
       break;
@@ -45,13 +54,43 @@ export function validateAndDefault(type: ResourceType, body: unknown): KubeObjec
   return object;
 }
 
-function checkConfigMapData(data: unknown, invalid: Invalid): void {
+/** Checks a ConfigMap's or Secret's `data` (or a Secret's `stringData`): config keys to strings. */
+function checkDataMap(data: unknown, field: string, invalid: Invalid): asserts data is Record<string, string> | undefined {
   if (data === undefined) return;
-  if (!isRecord(data) || Object.values(data).some((v) => typeof v !== 'string')) throw invalid('data: values must be strings');
+  if (!isRecord(data) || Object.values(data).some((v) => typeof v !== 'string')) throw invalid(`${field}: values must be strings`);
   const badKey = Object.keys(data).find((k) => !CONFIG_KEY.test(k) || k.length > 253 || k === '.' || k === '..');
   if (badKey !== undefined) {
-    throw invalid(`data[${JSON.stringify(badKey)}]: Invalid value: a valid config key must consist of alphanumeric characters, '-', '_' or '.'`);
+    throw invalid(`${field}[${JSON.stringify(badKey)}]: Invalid value: a valid config key must consist of alphanumeric characters, '-', '_' or '.'`);
   }
+}
+
+/** Standard base64 with padding, as Go's encoding/json decodes []byte (line breaks are skipped). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_SECRET_BYTES = 1024 * 1024;
+
+/**
+ * A Secret's `data` and `type` as the API server stores them: `data` values
+ * must be base64 (re-encoded canonically, as decoding and encoding []byte
+ * does); the write-only `stringData` is encoded into `data`, its keys winning,
+ * and dropped; `type` defaults to Opaque; at most 1 MiB of keys and values.
+ */
+function secretFields(body: Record<string, unknown>, invalid: Invalid): { data?: Record<string, string>; type: string } {
+  const { data, stringData, type } = body;
+  checkDataMap(data, 'data', invalid);
+  checkDataMap(stringData, 'stringData', invalid);
+  if (type !== undefined && typeof type !== 'string') throw invalid('type: must be a string');
+  const decoded = new Map<string, Buffer>();
+  for (const [key, value] of Object.entries(data ?? {})) {
+    const compact = value.replace(/[\r\n]/g, '');
+    if (!BASE64.test(compact)) throw badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data[${JSON.stringify(key)}]`);
+    decoded.set(key, Buffer.from(compact, 'base64'));
+  }
+  for (const [key, value] of Object.entries(stringData ?? {})) decoded.set(key, Buffer.from(value, 'utf8'));
+  const size = [...decoded].reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+  if (size > MAX_SECRET_BYTES) throw invalid(`data: Too long: must have at most ${MAX_SECRET_BYTES} bytes`);
+  // The API server omits an empty data map.
+  const encoded = decoded.size > 0 ? Object.fromEntries([...decoded].map(([key, value]) => [key, value.toString('base64')])) : undefined;
+  return { data: encoded, type: type || 'Opaque' };
 }
 
 /** Checks `spec.template.spec.containers` (each needs a name and an image). */

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpCheckRunner, kubernetesSecretReader, type ReadSecret } from '../../functions/adapters/checks';
 import { parseChecks } from '../../functions/domain/check-definitions';
 import type { CheckContext, HttpCheck } from '../../functions/domain/checks';
 import { ClusterUnreachableError } from '../../functions/domain/errors';
-import { kubeconfigYaml } from '../../local/k8s-simulator';
+import { kubeconfigYaml, type KubernetesSimulator, startKubernetesSimulator } from '../../local/k8s-simulator';
 
 const TOKEN = 'checks-http-token';
 const SECRET = 's3cr3t-probe-value';
@@ -35,8 +35,7 @@ describe('HttpCheckRunner against a local HTTP server', () => {
   /** What the target answers next: status and body per request, the last repeated. */
   let answers: Array<{ status: number; body?: string }>;
   let received: IncomingHttpHeaders[];
-  let kubeApi: Server;
-  let kubeUrl: string;
+  let cluster: KubernetesSimulator;
   let readSecret: ReadSecret;
 
   const httpCheck = (fields: Record<string, unknown>): HttpCheck => parseChecks([{ name: 'health', phase: 'post', kind: 'http', url: `${url}/health`, ...fields }])[0] as HttpCheck;
@@ -49,19 +48,16 @@ describe('HttpCheckRunner against a local HTTP server', () => {
       const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
       response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body ?? '{}');
     }));
-    // The Kubernetes simulator serves no Secrets, so the default ReadSecret is tried against
-    // this stand-in: one Secret, answered as the API server does, to a client with the token.
-    ({ server: kubeApi, url: kubeUrl } = await listen((request, response) => {
-      const json = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (request.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { kind: 'Status', code: 401, message: 'Unauthorized' });
-      if (request.url !== '/api/v1/namespaces/shop/secrets/probe-token') return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'secrets "x" not found' });
-      json(200, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'probe-token', namespace: 'shop' }, data: { token: Buffer.from(`Bearer ${SECRET}\n`).toString('base64') } });
-    }));
-    readSecret = kubernetesSecretReader(() => kubeConfigOf(kubeUrl), { requestTimeoutMs: 1000, transportAttempts: 1 });
+    // The default ReadSecret against the Kubernetes simulator, holding one Secret created as a deployer would.
+    cluster = await startKubernetesSimulator({ token: TOKEN });
+    const core = kubeConfigOf(cluster.url).makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'shop' } } });
+    await core.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name: 'probe-token' }, data: { token: Buffer.from(`Bearer ${SECRET}\n`).toString('base64') } } });
+    readSecret = kubernetesSecretReader(() => kubeConfigOf(cluster.url), { requestTimeoutMs: 1000, transportAttempts: 1 });
   });
   afterAll(async () => {
     await close(target);
-    await close(kubeApi);
+    await cluster?.close();
   });
   beforeEach(() => {
     answers = [{ status: 200 }];
@@ -128,6 +124,8 @@ describe('HttpCheckRunner against a local HTTP server', () => {
   it('fails saying which Secret is missing, and throws when the cluster does not answer', async () => {
     const missing = await runner().run(httpCheck({ headers: { 'X-Token': { secretRef: { name: 'probe-token', key: 'other' } } } }), context);
     expect(missing).toMatchObject({ passed: false, observations: [], summary: 'health: header X-Token could not be read from secret shop/probe-token key "other": secret shop/probe-token has no key "other"' });
+    const absent = await runner().run(httpCheck({ headers: { 'X-Token': { secretRef: { name: 'no-such-secret', key: 'token' } } } }), context);
+    expect(absent.summary).toBe('health: header X-Token could not be read from secret shop/no-such-secret key "token": secret shop/no-such-secret not found');
     expect(received).toEqual([]);
 
     const gone = await listen(() => undefined);

@@ -172,6 +172,16 @@ describe.skipIf(!RUN)('Kubernetes API simulator with kubectl', () => {
     await Promise.all([succeeding(), following(), failing()]);
   });
 
+  it('create secret generic --from-literal, get secrets, get secret -o jsonpath', async () => {
+    expect(await ok('create', 'secret', 'generic', 'probe-token', '--from-literal=token=Bearer s3cr3t', '--from-literal=user=probe')).toContain('secret/probe-token created');
+    const [table, token] = await Promise.all([ok('get', 'secrets'), ok('get', 'secret', 'probe-token', '-o', 'jsonpath={.data.token}')]);
+    expect(rows(table)).toEqual([
+      ['NAME', 'TYPE', 'DATA', 'AGE'],
+      ['probe-token', 'Opaque', '2', expect.stringMatching(/^\d+s$/)],
+    ]);
+    expect(Buffer.from(token, 'base64').toString('utf8')).toBe('Bearer s3cr3t');
+  });
+
   it('targets one of two clusters with --context', async () => {
     clusters = await startKubernetesSimulators(['eu', 'us'], { token: TOKEN, tls: true, rolloutDelayMs: 0 });
     const [eu, us] = clusters.map(({ simulator }) => simulator);

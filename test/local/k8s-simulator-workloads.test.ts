@@ -336,7 +336,7 @@ describe('Kubernetes API simulator workload state', () => {
       await first.close();
     }
     const saved = JSON.parse(await readFile(statePath, 'utf8')) as { objects: Record<string, unknown[]> };
-    expect(Object.keys(saved.objects).sort()).toEqual(['configmaps', 'deployments', 'jobs', 'namespaces', 'pods', 'replicasets']);
+    expect(Object.keys(saved.objects).sort()).toEqual(['configmaps', 'deployments', 'jobs', 'namespaces', 'pods', 'replicasets', 'secrets']);
 
     const second = await startKubernetesSimulator(options);
     try {

@@ -282,7 +282,7 @@ describe('Kubernetes API simulator', () => {
     const apps = (await get('/apis/apps/v1')) as { resources: { name: string; namespaced: boolean }[] };
     expect(apps.resources).toContainEqual(expect.objectContaining({ name: 'deployments', namespaced: true, kind: 'Deployment' }));
     const core = (await get('/api/v1')) as { resources: { name: string }[] };
-    expect(core.resources.map((r) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'pods', 'pods/log']);
+    expect(core.resources.map((r) => r.name).sort()).toEqual(['configmaps', 'events', 'namespaces', 'pods', 'pods/log', 'secrets']);
     const batch = (await get('/apis/batch/v1')) as { resources: { name: string }[] };
     expect(batch.resources.map((r) => r.name)).toEqual(['jobs']);
     expect(apps.resources).toContainEqual(expect.objectContaining({ name: 'deployments/scale', group: 'autoscaling', version: 'v1', kind: 'Scale' }));

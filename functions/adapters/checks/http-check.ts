@@ -1,8 +1,8 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { SecretRef } from '../../domain/cluster';
 import { REQUEST_TIMEOUT_SECONDS } from '../../domain/check-definitions';
 import { type HttpAttempt, httpNoAnswer, httpVerdict, judgeHttpAnswer } from '../../domain/check-verdicts';
 import type { CheckContext, CheckResult, HttpCheck } from '../../domain/checks';
+import type { SecretRef } from '../../domain/cluster';
 import { ClusterUnreachableError, NotFoundError } from '../../domain/errors';
 import { httpStatus, noAnswer } from '../kubernetes/api-errors';
 import { apiCallerFor, defaultSleep, type KubeCallOptions, type KubeConfigFor, refusal } from './kube';
