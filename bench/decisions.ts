@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApp } from '../functions/api/app';
 import { buildApiDeps } from '../functions/runtime/api';
 import { freePort } from '../local/free-port';
 import type { LocalStack } from '../local/stack';
 import { startCountingProxy } from './counting-proxy';
+import { executionFigures, type ExecutionFigures, totalOf } from './pipelines';
 import { approve, benchClient, type BenchClient } from './releases';
 import { percentile } from './stats';
 
@@ -26,8 +26,11 @@ export interface DecisionFigures {
   transactP50: number;
   transactP99: number;
   roundTripsPerDecision: Record<string, number>;
+  /** Over the release's promotions (staging, prod). */
   statesEntered: number;
   historyEvents: number;
+  /** Each promotion of that release: staging (ungated, no checks), prod (gated). */
+  executions: ExecutionFigures[];
   releaseWallMs: number[];
 }
 
@@ -43,7 +46,7 @@ const THREE_RULES = {
   ],
 };
 
-export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, samples: number): Promise<DecisionFigures> {
+export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, samples: number, releases = 10): Promise<DecisionFigures> {
   const ci = benchClient(stack, tokens.ci);
   const admin = benchClient(stack, tokens.admin);
   const run = Date.now().toString(36);
@@ -72,16 +75,13 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
   counted.close();
   await proxy.close();
 
-  // State transitions of one approved release, from its execution history.
-  const done = await ci.waitFor(probeId, 'succeeded');
-  const sfn = new SFNClient({ endpoint: stack.sfnUrl, region: 'us-east-1' });
-  const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn, maxResults: 1000 }));
-  sfn.destroy();
-  const events = history.events ?? [];
+  // State transitions of one approved release, from its promotions' execution histories.
+  await ci.waitFor(probeId, 'succeeded');
+  const executions = await executionFigures(ci, probeId);
 
   // Full release wall time: POST → staging → email → approve → prod → succeeded.
   const releaseWallMs: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < releases; i++) {
     const t0 = performance.now();
     const id = await ci.start(imageFor(`${run}-wall-${i}`));
     await approve(await ci.linkFor(id, 'alice@example.com'));
@@ -96,8 +96,9 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
     transactP50: percentile(transact, 50),
     transactP99: percentile(transact, 99),
     roundTripsPerDecision,
-    statesEntered: events.filter((e) => e.type?.endsWith('StateEntered')).length,
-    historyEvents: events.length,
+    statesEntered: totalOf(executions, 'statesEntered'),
+    historyEvents: totalOf(executions, 'historyEvents'),
+    executions,
     releaseWallMs,
   };
 }

@@ -16,7 +16,7 @@ export function benchClient(stack: LocalStack, token: string) {
     return response.json() as Promise<unknown>;
   };
   const release = async (id: string) =>
-    (await (await fetch(`${stack.apiUrl}/v1/releases/${id}`, { headers })).json()) as { status: string; executionArn: string };
+    (await (await fetch(`${stack.apiUrl}/v1/releases/${id}`, { headers })).json()) as { status: string; stages: Array<{ environment: string; status: string; executionArn?: string }> };
   return {
     get: async (path: string) => {
       const response = await fetch(`${stack.apiUrl}${path}`, { headers });
@@ -25,8 +25,8 @@ export function benchClient(stack: LocalStack, token: string) {
     },
     put: (path: string, body: unknown) => send('PUT', path, body),
     post: (path: string, body: unknown) => send('POST', path, body),
-    async start(image: string): Promise<string> {
-      const response = await fetch(`${stack.apiUrl}/v1/releases`, { method: 'POST', headers, body: JSON.stringify({ app: 'hello-web', image }) });
+    async start(image: string, app = 'hello-web'): Promise<string> {
+      const response = await fetch(`${stack.apiUrl}/v1/releases`, { method: 'POST', headers, body: JSON.stringify({ app, image }) });
       if (response.status !== 201) throw new Error(`start failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { id: string }).id;
     },
@@ -40,18 +40,18 @@ export function benchClient(stack: LocalStack, token: string) {
         await sleep(5);
       }
     },
-    /** The approval link emailed to `approver` for release `id` (the link's claim names the release). */
-    async linkFor(id: string, approver: string, timeoutMs = 10_000): Promise<string> {
+    /** The approval link emailed to `approver` for release `id` (the link's claim names the release and, for pipelines, the environment). */
+    async linkFor(id: string, approver: string, environment?: string, timeoutMs = 10_000): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const { emails } = (await (await fetch(`${stack.mailboxUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; body: { text?: string } }> };
         for (const email of emails) {
           const link = /(http:\/\/\S+\/approve\/([\w-]+)\.[\w-]+)/.exec(email.body.text ?? '');
           if (!link?.[2] || !email.destination.to.includes(approver)) continue;
-          const claim = JSON.parse(Buffer.from(link[2], 'base64url').toString()) as { r: string };
-          if (claim.r === id) return link[1] ?? '';
+          const claim = JSON.parse(Buffer.from(link[2], 'base64url').toString()) as { r: string; e?: string };
+          if (claim.r === id && (environment === undefined || claim.e === environment)) return link[1] ?? '';
         }
-        if (Date.now() > deadline) throw new Error(`no link for ${approver} on ${id}`);
+        if (Date.now() > deadline) throw new Error(`no link for ${approver} on ${id}${environment ? ` (${environment})` : ''}`);
         await sleep(5);
       }
     },

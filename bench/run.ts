@@ -11,12 +11,14 @@ import { measureBundles } from './bundles';
 import { createDocumentClient } from '../functions/adapters/dynamodb/client';
 import { measureDecisions } from './decisions';
 import { measureDoraAndAudit } from './dora-and-audit';
+import { measurePipelines, totalOf } from './pipelines';
 import { benchClient } from './releases';
 import { median, ms } from './stats';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 const samples = Number(process.env.BENCH_DECISIONS ?? 100);
+const releases = Number(process.env.BENCH_RELEASES ?? 10);
 
 console.log(`Gatekeeper bench — ${new Date().toISOString()} — node ${process.version}, ${process.platform}/${process.arch}\n`);
 
@@ -39,10 +41,12 @@ const stack = await startLocalStack({
   approvalTimeoutSeconds: 3600,
   // An instant rollout: the wall time is Gatekeeper's own overhead.
   rollout: { delayMs: 0, progressDeadlineMs: 5000, timeoutSeconds: 30, pollMs: 10 },
+  // Check Jobs (hello-api's smoke-test) complete at once too.
+  jobDurationMs: 0,
   logLevel: 'error',
 });
 try {
-  const d = await measureDecisions(stack, { ci: ciToken, admin: adminToken }, samples);
+  const d = await measureDecisions(stack, { ci: ciToken, admin: adminToken }, samples, releases);
   const trips = Object.values(d.roundTripsPerDecision).reduce((a, b) => a + b, 0);
   console.log(`
 | Approval decision (POST link → committed → task resumed when closing), DynamoDB Local | p50 | p99 | closing vote p50 |
@@ -54,6 +58,26 @@ try {
 DynamoDB round trips per decision: ${trips} (${Object.entries(d.roundTripsPerDecision).map(([op, n]) => `${op} ×${n}`).join(', ')})
 State transitions per approved release: ${d.statesEntered} states entered, ${d.historyEvents} history events
 Full local release with an instant rollout (POST → staging → email → approve → prod → succeeded): median ${ms(median(d.releaseWallMs))} of ${d.releaseWallMs.length}`);
+
+  const p = await measurePipelines(benchClient(stack, ciToken), releases);
+  const promotion = (label: string, e: { statesEntered: number; historyEvents: number } | undefined) => `| ${label} | ${e?.statesEntered ?? '?'} | ${e?.historyEvents ?? '?'} |`;
+  const web = (environment: string) => d.executions.find((e) => e.environment === environment);
+  const api = (environment: string) => p.helloApiExecutions.find((e) => e.environment === environment);
+  console.log(`
+| Pipeline promotions (one Step Functions execution per environment) | states entered | history events |
+|---|---|---|
+${promotion('hello-web staging (ungated, no checks)', web('staging'))}
+${promotion('hello-web prod (1 approval)', web('prod'))}
+${promotion('hello-api staging (post-deployment job check)', api('staging'))}
+${promotion('hello-api prod-eu (1 approval)', api('prod-eu'))}
+${promotion('hello-api prod-us (1 approval)', api('prod-us'))}
+${promotion(`per hello-web release (${d.executions.length} executions)`, { statesEntered: d.statesEntered, historyEvents: d.historyEvents })}
+${promotion(`per hello-api release (${p.helloApiExecutions.length} executions)`, { statesEntered: totalOf(p.helloApiExecutions, 'statesEntered'), historyEvents: totalOf(p.helloApiExecutions, 'historyEvents') })}
+
+| Full local release, instant rollouts and checks (POST → approvals the moment they are emailed → succeeded) | p50 | runs |
+|---|---|---|
+| hello-web (staging → prod, 1 approval) | ${ms(median(d.releaseWallMs))} | ${d.releaseWallMs.length} |
+| hello-api (staging + smoke-test job → prod-eu ∥ prod-us, 1 approval each) | ${ms(median(p.helloApiWallMs))} | ${p.helloApiWallMs.length} |`);
 
   // The scan baseline reads 1 MB pages of a 100k-item table: give each more than a request path would get.
   const db = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint }, { requestTimeoutMs: 120_000 });
