@@ -8,6 +8,7 @@ import { ClusterAccess } from './constructs/cluster-access';
 import { Data } from './constructs/data';
 import { Functions } from './constructs/functions';
 import { Mail } from './constructs/mail';
+import { DashboardSignIn } from './constructs/sign-in';
 import { SigningKeyRotation } from './constructs/signing-key-rotation';
 import { allowTaskCallbacks, Workflow } from './constructs/workflow';
 import type { GatekeeperSettings } from './settings';
@@ -32,7 +33,10 @@ export class GatekeeperStack extends Stack {
     new SigningKeyRotation(this, 'SigningKeyRotation', { secret: data.signingSecret, rotationDays: settings.linkKeyRotationDays });
     const publicBaseUrl = settings.publicBaseUrl ?? api.endpoint;
 
-    const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl });
+    // Dashboard sign-in: the stack's own Cognito user pool, or the external OpenID Connect provider the context names.
+    const signIn = new DashboardSignIn(this, 'SignIn', { settings: settings.dashboardSignIn, publicBaseUrl });
+
+    const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl, signIn });
     mail.allowSend(functions.requestApproval);
     // Configuration drafts email their config approvers straight from the API.
     mail.allowSend(functions.api);
@@ -69,5 +73,10 @@ export class GatekeeperStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'SigningSecretArn', { value: data.signingSecret.secretArn });
+    new CfnOutput(this, 'SignInCallbackUrl', { value: `${publicBaseUrl}/auth/callback`, description: 'Dashboard sign-in: the redirect URI registered with the OpenID Connect provider' });
+    if (signIn.userPool && signIn.domain) {
+      new CfnOutput(this, 'UserPoolId', { value: signIn.userPool.userPoolId, description: 'Dashboard users: aws cognito-idp admin-create-user --user-pool-id <this> …' });
+      new CfnOutput(this, 'SignInUrl', { value: signIn.domain.baseUrl(), description: 'Cognito managed login for the dashboard' });
+    }
   }
 }

@@ -58,6 +58,8 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions & {
     sourcemap: false,
     metafile: true,
     external: [],
+    // Browser scripts the dashboard serves (uPlot's build, functions/views/dashboard/assets/charts.ts) are bundled as their text.
+    loader: { '.iife.min.js': 'text' },
     logLevel: 'warning',
   };
 }

@@ -13,7 +13,29 @@ export interface GatekeeperSettings {
   apiThrottle: ApiThrottleSettings;
   /** Days between scheduled rotations of the link-signing key. */
   linkKeyRotationDays: number;
+  /** Who people sign in to the dashboard with: a Cognito user pool of the stack's own (default) or an external OpenID Connect provider. */
+  dashboardSignIn: DashboardSignInSettings;
 }
+
+/** The ID token claim Cognito puts a user's groups in. */
+export const COGNITO_GROUPS_CLAIM = 'cognito:groups';
+
+export type DashboardSignInSettings =
+  | {
+      provider: 'cognito';
+      /** The hosted sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`); undefined: `gatekeeper-<the stack id's UUID>`. */
+      domainPrefix: string | undefined;
+      groupsClaim: string;
+    }
+  | {
+      provider: 'external';
+      /** The provider's issuer URL (https): Okta, Entra ID, Google, … */
+      issuer: string;
+      clientId: string;
+      /** Full ARN (with its six-character suffix) of the Secrets Manager secret holding the client secret. */
+      clientSecretArn: string;
+      groupsClaim: string | undefined;
+    };
 
 export interface ApiThrottleSettings {
   /** Steady-state requests per second. */
@@ -71,7 +93,14 @@ export const contextKeys = [
   'apiThrottleRateLimit',
   'apiThrottleBurstLimit',
   'linkKeyRotationDays',
+  'oidcIssuer',
+  'oidcClientId',
+  'oidcClientSecretArn',
+  'oidcGroupsClaim',
+  'cognitoDomainPrefix',
 ] as const;
+
+const externalProviderKeys = ['oidcIssuer', 'oidcClientId', 'oidcClientSecretArn'] as const;
 
 /** Something that can look up context, e.g. `app.node` or `stack.node`. */
 export interface ContextSource {
@@ -140,6 +169,17 @@ const clustersSchema = z.preprocess(
     }),
 );
 
+/** A full Secrets Manager secret ARN: IAM grants read on exactly it, so its random suffix must be there. */
+const secretArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'must be the full ARN of a Secrets Manager secret, with its six-character suffix (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf)');
+/** Cognito's rules for a domain prefix: lowercase letters, digits and hyphens, and none of its reserved words. */
+const cognitoDomainPrefix = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen')
+  .refine((value) => !/aws|amazon|cognito/.test(value), 'may not contain aws, amazon or cognito (Cognito reserves them)');
+const optionalText = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
+
 /** `-c` gives strings, cdk.json numbers; absent or empty takes the default. */
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), z.coerce.number().int().min(min).max(max).default(fallback));
@@ -160,10 +200,27 @@ const contextSchema = z
     apiThrottleBurstLimit: wholeNumber(defaultApiThrottle.burstLimit, 1, 5_000),
     // Secrets Manager schedules rotations up to every 1,000 days.
     linkKeyRotationDays: wholeNumber(defaultLinkKeyRotationDays, MIN_ROTATION_INTERVAL_DAYS, 1_000),
+    // Dashboard sign-in: all three for an external OpenID Connect provider, none for the stack's own Cognito user pool.
+    oidcIssuer: optionalText(z.url({ protocol: /^https$/, error: 'must be the provider\'s https:// issuer URL' }).transform((url) => url.replace(/\/+$/, ''))),
+    oidcClientId: optionalText(z.string().regex(/^[\x21-\x7e]{1,512}$/, 'must be the client id the provider gave (no spaces)')),
+    oidcClientSecretArn: optionalText(secretArn),
+    oidcGroupsClaim: optionalText(z.string().min(1).max(128)),
+    cognitoDomainPrefix: optionalText(cognitoDomainPrefix),
   })
   .refine((c) => mailFromBelongsTo(c.mailFrom, c.sesIdentity), {
     path: ['mailFrom'],
     message: 'must be the sesIdentity address, or an address at the sesIdentity domain (or a subdomain of it)',
+  })
+  .superRefine((c, ctx) => {
+    const external = externalProviderKeys.filter((key) => c[key] !== undefined);
+    if (external.length > 0 && external.length < externalProviderKeys.length) {
+      for (const key of externalProviderKeys.filter((k) => c[k] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `required with ${external.join(', ')}: an external provider needs ${externalProviderKeys.join(', ')} (or none of them for the stack's own Cognito user pool)` });
+      }
+    }
+    if (external.length > 0 && c.cognitoDomainPrefix !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cognitoDomainPrefix'], message: 'only for the stack\'s own Cognito user pool, not with an external provider (oidcIssuer)' });
+    }
   })
   .superRefine((c, ctx) => {
     const single = singleClusterKeys.filter((key) => c[key] !== undefined);
@@ -213,5 +270,9 @@ export function readSettings(context: ContextSource): GatekeeperSettings {
     publicBaseUrl: c.publicBaseUrl,
     apiThrottle: { rateLimit: c.apiThrottleRateLimit, burstLimit: c.apiThrottleBurstLimit },
     linkKeyRotationDays: c.linkKeyRotationDays,
+    dashboardSignIn:
+      c.oidcIssuer && c.oidcClientId && c.oidcClientSecretArn
+        ? { provider: 'external', issuer: c.oidcIssuer, clientId: c.oidcClientId, clientSecretArn: c.oidcClientSecretArn, groupsClaim: c.oidcGroupsClaim }
+        : { provider: 'cognito', domainPrefix: c.cognitoDomainPrefix, groupsClaim: c.oidcGroupsClaim ?? COGNITO_GROUPS_CLAIM },
   };
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../functions/api/app';
+import { dashboardRoutes } from '../functions/api/dashboard/routes';
 import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
 import { buildDeployStep, buildRollbackStep, buildRunChecksStep } from '../functions/runtime/deploy';
@@ -12,6 +13,7 @@ import { buildRequestApprovalStep } from '../functions/runtime/request-approval'
 import type { ReconcileReport } from '../functions/usecases/reconcile';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
+import { startLocalIdp, type LocalIdp } from './idp';
 import { startSesEmulator, type SesEmulator } from './ses-local';
 import { type KubernetesSimulator, startKubernetesSimulators, writeCombinedKubeconfig } from './k8s-simulator';
 import { LOCAL_CLUSTERS, type LocalCluster, seedDemoWorkloads } from './demo-workloads';
@@ -25,7 +27,7 @@ export interface LocalStackOptions {
   /** Keep DynamoDB and cluster state on disk across restarts (npm start) or in memory (tests). */
   persist: boolean;
   /** 0 or absent picks a free port. `kubernetes` is the eu cluster's, `kubernetesUs` the us cluster's. */
-  ports?: Partial<Record<'api' | 'mailbox' | 'dynamodb' | 'sfn' | 'kubernetes' | 'kubernetesUs', number>>;
+  ports?: Partial<Record<'api' | 'mailbox' | 'dynamodb' | 'sfn' | 'kubernetes' | 'kubernetesUs' | 'idp', number>>;
   /** Reuse a running DynamoDB Local instead of starting one. */
   dynamodbEndpoint?: string;
   tableName: string;
@@ -33,14 +35,23 @@ export interface LocalStackOptions {
   /** Personal token of the seeded admin (admin@example.com). */
   adminToken: string;
   signingSecret: string;
+  /** Signs dashboard session cookies (≥ 32 characters); generated for this stack when absent. */
+  sessionSecret?: string;
   approvalTimeoutSeconds: number;
   rollout: { delayMs: number; progressDeadlineMs: number; timeoutSeconds: number; pollMs: number };
+  /** How long a check's Job runs in the simulated clusters (the simulator's default, 200 ms, when absent). */
+  jobDurationMs?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How often the reconciler runs (as the EventBridge schedule does in AWS); 0 = only when `reconcile()` is called. Default 60 s. */
   reconcileIntervalMs?: number;
   /** Serve the Kubernetes simulator over HTTPS so kubectl (which never sends tokens over http) can use it. */
   kubernetesTls?: boolean;
   log?: (line: string) => void;
+  /**
+   * The time as the API (sessions, step-up, votes) and the local provider's sign-ins (auth_time) see it; the real
+   * time when absent. Tests move it forward to age a sign-in (step-up after 15 minutes).
+   */
+  clock?: () => Date;
 }
 
 export interface LocalStack {
@@ -48,6 +59,9 @@ export interface LocalStack {
   mailboxUrl: string;
   dynamodbEndpoint: string;
   sfnUrl: string;
+  /** The local OpenID Connect provider people sign in to the dashboard with (its issuer URL). */
+  idpUrl: string;
+  idp: LocalIdp;
   /** The eu cluster's API server (the default cluster, the kubeconfig's current context). */
   kubernetesUrl: string;
   /** One context per cluster (`eu`, current, and `us`). */
@@ -112,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       token: kubernetesToken,
       rolloutDelayMs: options.rollout.delayMs,
       progressDeadlineMs: options.rollout.progressDeadlineMs,
+      jobDurationMs: options.jobDurationMs,
       tls: options.kubernetesTls ?? false,
       // eu keeps the single cluster's file name, so an existing data folder still has its state.
       ...(options.persist ? { statePath: join(options.dataDir, name === 'eu' ? 'k8s-state.json' : `k8s-state-${name}.json`) } : {}),
@@ -127,6 +142,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const apiPort = await port('api');
     const sfnPort = await port('sfn');
+    const publicBaseUrl = `http://127.0.0.1:${apiPort}`;
+    // The dashboard's identity provider: a real OIDC provider with the seeded people (password "gatekeeper").
+    const idp = await startLocalIdp({
+      port: await port('idp'),
+      redirectUri: `${publicBaseUrl}/auth/callback`,
+      postLogoutRedirectUri: `${publicBaseUrl}/auth/signed-out`,
+      ...(options.clock ? { clock: options.clock } : {}),
+      log,
+    });
+    closers.push(() => idp.close());
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE}`;
     const env: Env = {
       AWS_REGION: REGION,
@@ -136,8 +161,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SFN_ENDPOINT: `http://127.0.0.1:${sfnPort}`,
       STATE_MACHINE_ARN: stateMachineArn,
       MAIL_FROM: 'gatekeeper@example.com',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+      PUBLIC_BASE_URL: publicBaseUrl,
       LINK_SIGNING_SECRET: options.signingSecret,
+      OIDC_ISSUER: idp.url,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+      OIDC_GROUPS_CLAIM: 'groups',
+      SESSION_SECRET: options.sessionSecret ?? randomBytes(32).toString('base64url'),
       KUBECONFIG_PATH: kubeconfigPath,
       ROLLOUT_TIMEOUT_SECONDS: String(options.rollout.timeoutSeconds),
       ROLLOUT_POLL_MS: String(options.rollout.pollMs),
@@ -173,7 +203,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const stopReconciler = scheduleReconciler(reconcile, options.reconcileIntervalMs ?? 60_000, log);
     closers.push(stopReconciler);
 
-    const api = await listen(createApp(buildApiDeps(env)).fetch, apiPort);
+    const apiDeps = { ...buildApiDeps(env), ...(options.clock ? { clock: options.clock } : {}) };
+    const api = await listen(createApp(apiDeps, dashboardRoutes(apiDeps)).fetch, apiPort);
     closers.push(() => closeServer(api));
 
     return {
@@ -181,6 +212,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailboxUrl,
       dynamodbEndpoint,
       sfnUrl: sfn.url,
+      idpUrl: idp.url,
+      idp,
       kubernetesUrl: kubernetes.url,
       kubeconfigPath,
       stateMachineArn,

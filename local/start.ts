@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { LOCAL_PASSWORD } from './idp';
 import { DEMO_ADMIN, DEMO_APP, DEMO_APPROVERS, DEMO_CI_IDENTITY } from './seed';
 import { startLocalStack } from './stack';
 
@@ -18,6 +19,7 @@ const parsed = z
     SFN_PORT: port.default(8083),
     KUBERNETES_PORT: port.default(6443),
     KUBERNETES_US_PORT: port.default(6444),
+    IDP_PORT: port.default(8007),
     // What the API accepts after "Bearer " (an RFC 6750 b64token): any other token would be seeded but could never authenticate.
     GATEKEEPER_CI_TOKEN: z
       .string()
@@ -60,15 +62,18 @@ async function persistent(file: string, generate: () => string): Promise<string>
 const ciToken = settings.GATEKEEPER_CI_TOKEN ?? (await persistent('ci-token', () => `gk_${randomBytes(32).toString('base64url')}`));
 const adminToken = await persistent('admin-token', () => `gk_${randomBytes(32).toString('base64url')}`);
 const signingSecret = await persistent('signing-secret', () => randomBytes(48).toString('base64url'));
+// Kept like the link key, so a restart does not sign everyone out of the dashboard.
+const sessionSecret = await persistent('session-secret', () => randomBytes(48).toString('base64url'));
 
 const stack = await startLocalStack({
   dataDir,
   persist: true,
-  ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT, kubernetesUs: settings.KUBERNETES_US_PORT },
+  ports: { api: settings.PORT, mailbox: settings.MAILBOX_PORT, dynamodb: settings.DYNAMODB_PORT, sfn: settings.SFN_PORT, kubernetes: settings.KUBERNETES_PORT, kubernetesUs: settings.KUBERNETES_US_PORT, idp: settings.IDP_PORT },
   tableName: TABLE_NAME,
   ciToken,
   adminToken,
   signingSecret,
+  sessionSecret,
   approvalTimeoutSeconds: settings.APPROVAL_TIMEOUT_SECONDS,
   // Slow enough to watch a rollout happen, fast enough not to wait for it.
   rollout: { delayMs: 1500, progressDeadlineMs: 10_000, timeoutSeconds: 60, pollMs: 500 },
@@ -101,6 +106,7 @@ const variables = {
   KUBECONFIG: stack.kubeconfigPath,
   TABLE_NAME,
   DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+  IDP_URL: stack.idpUrl,
 };
 const assignments = Object.entries(variables).map(([name, value]) => `${name}=${shellWord(value)}`);
 const envFile = join(dataDir, 'env');
@@ -127,11 +133,14 @@ Gatekeeper is running locally.
   DynamoDB Local      ${stack.dynamodbEndpoint}            (table ${TABLE_NAME})
   Kubernetes eu       ${stack.kubernetesUrl}           cluster "eu", the current context: kubectl --kubeconfig ${shown(stack.kubeconfigPath)} get deploy -A
   Kubernetes us       ${stack.clusters.us.url}           cluster "us": kubectl --kubeconfig ${shown(stack.kubeconfigPath)} --context us get deploy -A
+  Identity provider   ${stack.idpUrl}            (dashboard sign-in: OpenID Connect, oidc-provider)
   Data                ${dataDir}
 
   Demo app "${DEMO_APP}": staging deploys at once, prod needs 1 approval from a release manager (${DEMO_APPROVERS.join(' or ')}).
   CI token            $CI_TOKEN        ${DEMO_CI_IDENTITY}, deployer
   Admin token         $ADMIN_TOKEN     ${DEMO_ADMIN}: policies, groups, grants, tokens
+  Dashboard           ${stack.apiUrl}/            sign in as one of the dashboard users
+  dashboard users: ${stack.idp.users.map((user) => user.email).join(', ')}; password ${LOCAL_PASSWORD} (local only)
 
 The README's commands use these variables. In another terminal run
 

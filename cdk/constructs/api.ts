@@ -79,7 +79,8 @@ export class Api extends Construct {
       'APIG4',
       'The API Lambda authorizes every request itself: /v1 needs a bearer token (only its SHA-256 is stored, checked against ' +
         'revocation and expiry in DynamoDB, then role grants per app and environment); /approve links carry an HMAC-signed claim; ' +
-        'only GET /healthz is open. An API Gateway authorizer cannot check signed links and would duplicate the token lookup.',
+        'the dashboard needs a signed session cookie from its OpenID Connect sign-in (/auth); only /healthz, /readyz and the sign-in itself are open. ' +
+        'An API Gateway authorizer cannot check signed links or session cookies and would duplicate the token lookup.',
     );
     return route;
   }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ClusterSettings, GatekeeperSettings } from '../settings';
 import type { Data } from './data';
+import type { DashboardSignIn } from './sign-in';
 import { GatekeeperFunction } from './gatekeeper-function';
 
 export interface FunctionsProps {
@@ -9,6 +10,8 @@ export interface FunctionsProps {
   settings: GatekeeperSettings;
   /** Origin of approval links, without a trailing slash. */
   publicBaseUrl: string;
+  /** Dashboard sign-in: the API's OIDC_* and SESSION_SECRET_ARN, and read access to those secrets. */
+  signIn: DashboardSignIn;
 }
 
 /** CLUSTERS (functions/config): every cluster but its namespaces, which only IAM (the access entries) needs. */
@@ -34,7 +37,7 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { data, settings, publicBaseUrl } = props;
+    const { data, settings, publicBaseUrl, signIn } = props;
     const tableEnv = { TABLE_NAME: data.table.tableName };
     const signingEnv = { LINK_SIGNING_SECRET_ARN: data.signingSecret.secretArn };
     const clusterEnv = {
@@ -50,7 +53,7 @@ export class Functions extends Construct {
       description: 'Gatekeeper CI API and approval links (Hono)',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl, MAIL_FROM: settings.mail.from },
+      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl, MAIL_FROM: settings.mail.from, ...signIn.environment },
     });
     this.deploy = new GatekeeperFunction(this, 'Deploy', {
       bundle: 'deploy',
@@ -102,6 +105,7 @@ export class Functions extends Construct {
       data.allowItemAccess(fn);
     }
     data.allowSigningSecretRead(this.api);
+    signIn.allowRead(this.api);
     data.allowSigningSecretRead(this.requestApproval);
   }
 }

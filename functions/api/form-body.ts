@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { ValidationError } from '../domain/errors';
 import { preview } from '../domain/names';
+import { checkText, normaliseLineBreaks } from '../domain/text';
 import { decodeUtf8, requireMediaType } from './media-type';
 
 /**
@@ -32,4 +33,21 @@ function decodeComponent(text: string): string {
   } catch {
     throw new ValidationError('the form is not valid percent-encoded UTF-8');
   }
+}
+
+const MAX_COMMENT = 2000;
+
+/**
+ * A decision form's `decision` (approve or reject) and optional `comment`,
+ * as the emailed link's page and the dashboard both post them: the comment
+ * without control or bidi characters, LF line breaks, at most 2000 characters.
+ */
+export function decisionFrom(form: Map<string, string>): { decision: 'approve' | 'reject'; comment?: string } {
+  const decision = form.get('decision');
+  if (decision !== 'approve' && decision !== 'reject') {
+    throw new ValidationError('the form field "decision" must be "approve" or "reject"');
+  }
+  const comment = checkText(normaliseLineBreaks(form.get('comment') ?? ''), 'the comment', { multiline: true }).trim();
+  if (comment.length > MAX_COMMENT) throw new ValidationError(`the comment has ${comment.length} characters; at most ${MAX_COMMENT} are allowed`);
+  return comment ? { decision, comment } : { decision };
 }

@@ -23,13 +23,23 @@ export async function readJsonValue(c: Context): Promise<unknown> {
   requireMediaType(c.req.header('content-type'), 'application/json', 'JSON');
   const decoded = decodeUtf8(await c.req.arrayBuffer());
   if ('problem' in decoded) throw new ValidationError(decoded.problem);
-  const depth = nestingDepth(decoded.text);
-  if (depth > MAX_JSON_DEPTH) throw new ValidationError(`the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return parseJsonText(decoded.text);
+}
+
+/**
+ * JSON text from an untrusted source (a request body, a form's JSON field),
+ * by the same rules: nested at most MAX_JSON_DEPTH deep, valid JSON, no
+ * prototype keys, no control or bidi characters in any key or string.
+ * `what` names it in the messages.
+ */
+export function parseJsonText(text: string, what = 'the request body'): unknown {
+  const depth = nestingDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new ValidationError(`${what === 'the request body' ? 'the body' : what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
   let value: unknown;
   try {
-    value = JSON.parse(decoded.text);
+    value = JSON.parse(text);
   } catch {
-    throw new ValidationError('the request body is not valid JSON');
+    throw new ValidationError(`${what} is not valid JSON`);
   }
   checkKeysAndStrings(value);
   return value;

@@ -47,6 +47,48 @@ const signingSchema = z
 
 const nonEmpty = z.string().check(z.minLength(1));
 
+/** Loopback hosts: the only ones plain http is accepted for (the local stack), by configuration rather than a mode switch. */
+export const isLoopbackUrl = (value: string): boolean => {
+  const { hostname } = new URL(value);
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+};
+
+/** An https URL, or http on a loopback host. */
+const issuerUrl = z.pipe(
+  url(),
+  z.transform((value: string, ctx) => {
+    if (!value.startsWith('https://') && !isLoopbackUrl(value)) {
+      ctx.issues.push({ code: 'custom', message: 'must be an https:// URL (plain http only on 127.0.0.1 or localhost)', input: value });
+      return z.NEVER;
+    }
+    return value.replace(/\/+$/, '');
+  }),
+);
+
+/** Exactly one of a value given directly (local) or the ARN of a Secrets Manager secret holding it (AWS). */
+const oneSource = (direct: string, secretArn: string) =>
+  z.refine<Record<string, unknown>>((v) => Boolean(v[direct]) !== Boolean(v[secretArn]), {
+    message: `set exactly one of ${direct} (local) or ${secretArn} (Secrets Manager)`,
+  });
+
+/**
+ * Dashboard sign-in: an OpenID Connect provider (authorization code flow with
+ * PKCE) and the key that signs session cookies. OIDC_GROUPS_CLAIM names an ID
+ * token claim (a list of group names, e.g. `cognito:groups`, `groups`) kept in
+ * the session for a later mapping onto Gatekeeper groups.
+ */
+const dashboardSchema = z
+  .object({
+    OIDC_ISSUER: issuerUrl,
+    OIDC_CLIENT_ID: z.string().check(z.minLength(1), z.maxLength(512)),
+    OIDC_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
+    OIDC_CLIENT_SECRET_ARN: z.optional(arn),
+    OIDC_GROUPS_CLAIM: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    SESSION_SECRET: z.optional(z.string().check(z.minLength(32, 'SESSION_SECRET must be at least 32 characters'))),
+    SESSION_SECRET_ARN: z.optional(arn),
+  })
+  .check(oneSource('OIDC_CLIENT_SECRET', 'OIDC_CLIENT_SECRET_ARN'), oneSource('SESSION_SECRET', 'SESSION_SECRET_ARN'));
+
 /** Base64 PEM, as `aws eks describe-cluster` prints certificateAuthority.data. */
 const isBase64Pem = (value: string): boolean =>
   /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----');
@@ -160,7 +202,9 @@ export const readWorkflowConfig = (env: Env) => parse(workflowSchema, env, 'work
 export const readMailConfig = (env: Env) => parse(mailSchema, env, 'mail');
 export const readSigningConfig = (env: Env) => parse(signingSchema, env, 'signing');
 export const readKubernetesConfig = (env: Env): KubernetesConfig => parse(kubernetesSchema, env, 'kubernetes');
+export const readDashboardConfig = (env: Env) => parse(dashboardSchema, env, 'dashboard');
 
 export type AwsConfig = ReturnType<typeof readAwsConfig>;
 export type MailConfig = ReturnType<typeof readMailConfig>;
 export type SigningConfig = ReturnType<typeof readSigningConfig>;
+export type DashboardConfig = ReturnType<typeof readDashboardConfig>;

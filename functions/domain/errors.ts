@@ -28,6 +28,18 @@ export class UnauthenticatedError extends defineError('Unauthenticated', 'unauth
 export class ForbiddenError extends defineError('Forbidden', 'forbidden', 403, 'Not allowed') {}
 export class SelfApprovalError extends defineError('SelfApproval', 'self-approval', 403, 'You cannot approve your own release') {}
 export class NotAnApproverError extends defineError('NotAnApprover', 'not-an-approver', 403, 'Not an approver of this request') {}
+/**
+ * The dashboard action needs a recent sign-in (step-up): the person signed in
+ * longer ago than the action allows. `signInUrl` signs in again and comes back.
+ */
+export class StepUpRequiredError extends defineError('StepUpRequired', 'step-up-required', 403, 'Sign in again to continue') {
+  constructor(
+    detail: string,
+    readonly signInUrl: string,
+  ) {
+    super(detail);
+  }
+}
 export class InvalidLinkError extends defineError('InvalidLink', 'invalid-link', 403, 'This approval link is not valid') {}
 export class LinkExpiredError extends defineError('LinkExpired', 'link-expired', 410, 'This approval link has expired') {}
 export class LinkUsedError extends defineError('LinkUsed', 'link-used', 409, 'This approval link was already used') {}

@@ -16,6 +16,8 @@ import type { Release, ReleaseStatus, Stage } from './release';
 export interface CatalogStore {
   getApp(name: string): Promise<App | undefined>;
   getEnvironment(app: string, environment: string): Promise<Environment | undefined>;
+  /** Every app with its environments, by name (from the environments index, never a Scan; eventually consistent). */
+  listApps(): Promise<App[]>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../api/app';
+import { dashboardRoutes } from '../api/dashboard/routes';
 import { buildApiDeps } from '../runtime/api';
 
-export const handler = handle(createApp(buildApiDeps(process.env)));
+const deps = buildApiDeps(process.env);
+export const handler = handle(createApp(deps, dashboardRoutes(deps)));

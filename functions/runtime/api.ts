@@ -1,13 +1,16 @@
+import { openIdConnectClient } from '../adapters/oidc/client';
+import { secretSource } from '../adapters/oidc/secrets';
 import { SesMailer } from '../adapters/ses/mailer';
 import { signingSecretSource } from '../adapters/signing-secret';
 import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
-import { readMailConfig, readSigningConfig, readWorkflowConfig, type Env } from '../config';
+import { readDashboardConfig, readMailConfig, readSigningConfig, readWorkflowConfig, type Env } from '../config';
 import type { ApiDeps } from '../api/deps';
 import { baseDeps } from './stores';
 
 export function buildApiDeps(env: Env): ApiDeps {
   const base = baseDeps(env, 'api');
   const mail = readMailConfig(env);
+  const dashboard = readDashboardConfig(env);
   return {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
@@ -15,6 +18,13 @@ export function buildApiDeps(env: Env): ApiDeps {
     executionUrl: executionUrlFor(env.EXECUTION_URL_TEMPLATE, base.aws.AWS_REGION),
     mailer: new SesMailer(base.aws, mail.MAIL_FROM),
     publicBaseUrl: mail.PUBLIC_BASE_URL,
+    oidc: openIdConnectClient({
+      issuer: dashboard.OIDC_ISSUER,
+      clientId: dashboard.OIDC_CLIENT_ID,
+      clientSecret: secretSource({ value: dashboard.OIDC_CLIENT_SECRET, arn: dashboard.OIDC_CLIENT_SECRET_ARN }, base.aws, 'OIDC client'),
+      groupsClaim: dashboard.OIDC_GROUPS_CLAIM,
+    }),
+    sessionSecret: secretSource({ value: dashboard.SESSION_SECRET, arn: dashboard.SESSION_SECRET_ARN }, base.aws, 'session'),
   };
 }
 

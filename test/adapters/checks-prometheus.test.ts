@@ -3,7 +3,8 @@ import { PrometheusCheckRunner } from '../../functions/adapters/checks';
 import { parseChecks } from '../../functions/domain/check-definitions';
 import type { CheckContext, PrometheusCheck } from '../../functions/domain/checks';
 import { freePort } from '../../local/free-port';
-import { binaryAvailable, type Exporter, PROMETHEUS, type PrometheusServer, requireBinary, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
+import { binaryAvailable, requireBinary } from '../support/binaries';
+import { type Exporter, PROMETHEUS, type PrometheusServer, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
 
 const RUN = binaryAvailable(PROMETHEUS, 'prometheus', 'Prometheus check tests');
 const context: CheckContext = { app: 'shop', environment: 'staging', namespace: 'shop', image: 'registry.example/shop:1', releaseId: 'rel_1' };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, imageFor, linkFor } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
 
-/** Every response carries the security headers; every HTML page renders under its CSP (no inline script or style but the hashed sheet). */
+/** Every response carries the security headers; every HTML page renders under its CSP (no inline script or style but the hashed sheet; scripts only from this origin). */
 
 let stack: TestStack;
 let ci: ReturnType<typeof api>;
@@ -16,7 +16,10 @@ afterAll(() => stack?.close());
 
 function expectSecurityHeaders(response: Response, what: string) {
   const csp = response.headers.get('content-security-policy') ?? '';
-  for (const directive of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"]) expect(csp, what).toContain(directive);
+  for (const directive of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "script-src 'self'", "connect-src 'self'"]) expect(csp, what).toContain(directive);
+  // Scripts and fetches from this origin only (the dashboard's /assets/*.js): nothing inline, no eval, no other host.
+  expect(/script-src ([^;]*)/.exec(csp)?.[1]?.trim(), what).toBe("'self'");
+  expect(/connect-src ([^;]*)/.exec(csp)?.[1]?.trim(), what).toBe("'self'");
   expect(csp, what).not.toContain('unsafe-inline');
   expect(csp, what).not.toContain('unsafe-eval');
   expect(response.headers.get('x-frame-options'), what).toBe('DENY');

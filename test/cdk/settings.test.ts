@@ -50,6 +50,38 @@ describe('readSettings', () => {
       publicBaseUrl: undefined,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       linkKeyRotationDays: 30,
+      dashboardSignIn: { provider: 'cognito', domainPrefix: undefined, groupsClaim: 'cognito:groups' },
+    });
+  });
+
+  describe('dashboard sign-in', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatekeeper/entra-client-Ab12Cd';
+    const external = { oidcIssuer: 'https://login.microsoftonline.com/tenant-id/v2.0/', oidcClientId: '00000000-0000-0000-0000-000000000000', oidcClientSecretArn: arn };
+
+    it('is the stack\'s own Cognito user pool unless an external provider is named; -c strings and a custom domain prefix or groups claim work', () => {
+      expect(readSettings(context({ cognitoDomainPrefix: 'acme-deploys', oidcGroupsClaim: 'custom:teams' })).dashboardSignIn).toEqual({ provider: 'cognito', domainPrefix: 'acme-deploys', groupsClaim: 'custom:teams' });
+      expect(readSettings(context({ ...external, oidcGroupsClaim: 'groups' })).dashboardSignIn).toEqual({
+        provider: 'external',
+        issuer: 'https://login.microsoftonline.com/tenant-id/v2.0',
+        clientId: '00000000-0000-0000-0000-000000000000',
+        clientSecretArn: arn,
+        groupsClaim: 'groups',
+      });
+      expect(readSettings(context({ ...external, oidcGroupsClaim: '' })).dashboardSignIn).toMatchObject({ provider: 'external', groupsClaim: undefined });
+    });
+
+    it.each([
+      [{ oidcIssuer: external.oidcIssuer }, /oidcClientId: required with oidcIssuer[\s\S]*oidcClientSecretArn: required/],
+      [{ ...external, oidcIssuer: 'http://idp.example.com' }, /oidcIssuer: must be the provider's https:\/\/ issuer URL/],
+      [{ ...external, oidcClientId: 'has spaces' }, /oidcClientId/],
+      [{ ...external, oidcClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:entra_client' }, /six-character suffix/],
+      [{ ...external, oidcClientSecretArn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x-Ab12Cd' }, /oidcClientSecretArn/],
+      [{ ...external, cognitoDomainPrefix: 'deploys' }, /cognitoDomainPrefix: only for the stack's own Cognito user pool/],
+      [{ cognitoDomainPrefix: 'Deploys' }, /cognitoDomainPrefix: must be 1-63 lowercase/],
+      [{ cognitoDomainPrefix: 'aws-deploys' }, /reserves them/],
+    ])('refuses %j', (overrides, message) => {
+      expect(() => readSettings(context(overrides))).toThrow(SettingsError);
+      expect(() => readSettings(context(overrides))).toThrow(message);
     });
   });
 

@@ -66,6 +66,13 @@ describe('GatekeeperStack', () => {
     expect(ids).toHaveLength(1);
     return ids[0] as string;
   };
+  /** The one secret with this description (the link-signing key, the session key, the client secret). */
+  const secretIdOf = (description: RegExp): string => {
+    const ids = resourcesOfType(json, 'AWS::SecretsManager::Secret').filter(([, secret]) => description.test(String(secret.Properties?.Description)));
+    expect(ids).toHaveLength(1);
+    return ids[0]?.[0] as string;
+  };
+  const linkSecretId = () => secretIdOf(/signs approval links/);
 
   beforeAll(() => {
     ({ app, template } = synthesize());
@@ -202,7 +209,7 @@ describe('GatekeeperStack', () => {
   });
 
   it('stores the link-signing key in Secrets Manager and hands functions only its ARN', () => {
-    const secretId = idOf('AWS::SecretsManager::Secret');
+    const secretId = linkSecretId();
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
     });
@@ -224,7 +231,8 @@ describe('GatekeeperStack', () => {
   });
 
   it('rotates the link-signing key every 30 days with its own function, which may touch only that secret', () => {
-    const secretId = idOf('AWS::SecretsManager::Secret');
+    const secretId = linkSecretId();
+    const signInSecrets = [{ Ref: secretIdOf(/dashboard session cookies/) }, { Ref: secretIdOf(/dashboard app client secret/) }];
     const schedules = resourcesOfType(json, 'AWS::SecretsManager::RotationSchedule');
     expect(schedules).toHaveLength(1);
     const schedule = schedules[0]?.[1].Properties ?? {};
@@ -236,12 +244,17 @@ describe('GatekeeperStack', () => {
       FunctionName: { 'Fn::GetAtt': [rotatorId, 'Arn'] },
       Principal: 'secretsmanager.amazonaws.com',
     });
-    // Every secretsmanager grant in the stack is on this secret (or GetRandomPassword, which has no resource).
+    // Every secretsmanager grant in the stack is on this secret (or GetRandomPassword, which has no resource), but the API's read of the sign-in secrets (below).
     const secretGrants = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')));
+    const isSignInSecret = (resource: unknown) => signInSecrets.some((secret) => JSON.stringify(secret) === JSON.stringify(resource));
     for (const { holder, statement } of secretGrants) {
       const actions = asArray(statement.Action).filter((a) => a.startsWith('secretsmanager:'));
       if (actions.join() === 'secretsmanager:GetRandomPassword') continue;
-      expect(statement.Resource, holder).toEqual({ Ref: secretId });
+      // IAM merges the API's reads into one statement: the link key's and the sign-in secrets'.
+      for (const resource of asArray(statement.Resource)) {
+        if (isSignInSecret(resource)) expect([holder, actions.join()]).toEqual([expect.stringMatching(/FunctionsApi/), 'secretsmanager:GetSecretValue']);
+        else expect(resource, holder).toEqual({ Ref: secretId });
+      }
     }
     // Only the rotation function may write it.
     const writers = secretGrants.filter(({ statement }) => asArray(statement.Action).includes('secretsmanager:PutSecretValue'));
@@ -319,6 +332,56 @@ describe('GatekeeperStack', () => {
     }
   });
 
+  it('signs people in to the dashboard with its own Cognito user pool: email as username, MFA, code grant, the callback on the public URL', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    template.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    const apiUrl = { 'Fn::GetAtt': [idOf('AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] };
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email'],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [{ 'Fn::Join': ['', [apiUrl, '/auth/callback']] }],
+      LogoutURLs: [{ 'Fn::Join': ['', [apiUrl, '/auth/signed-out']] }],
+    });
+    // No custom resource (and so no extra Lambda) fetches the client secret: CloudFormation hands it to Secrets Manager.
+    const clientId = idOf('AWS::Cognito::UserPoolClient');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: { 'Fn::GetAtt': [clientId, 'ClientSecret'] } });
+    template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
+  });
+
+  it('gives only the API the sign-in settings, secrets by ARN, and read access to exactly those two secrets', () => {
+    const sessionSecret = secretIdOf(/dashboard session cookies/);
+    const clientSecret = secretIdOf(/dashboard app client secret/);
+    const poolId = idOf('AWS::Cognito::UserPool');
+    const withIssuer = resourcesOfType(json, 'AWS::Lambda::Function').filter(([, fn]) => 'OIDC_ISSUER' in ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}));
+    expect(withIssuer.map(([, fn]) => fn.Properties?.Description)).toEqual([expect.stringMatching(/CI API/)]);
+    const variables = (withIssuer[0]?.[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toMatchObject({
+      OIDC_ISSUER: { 'Fn::GetAtt': [poolId, 'ProviderURL'] },
+      OIDC_CLIENT_ID: { Ref: idOf('AWS::Cognito::UserPoolClient') },
+      OIDC_CLIENT_SECRET_ARN: { Ref: clientSecret },
+      SESSION_SECRET_ARN: { Ref: sessionSecret },
+      OIDC_GROUPS_CLAIM: 'cognito:groups',
+    });
+    expect(Object.keys(variables)).not.toContain('SESSION_SECRET');
+    expect(Object.keys(variables)).not.toContain('OIDC_CLIENT_SECRET');
+    const reads = identityStatements(json).filter(({ statement }) => JSON.stringify(statement.Resource).includes(sessionSecret) || JSON.stringify(statement.Resource).includes(clientSecret));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.holder).toMatch(/FunctionsApi/);
+    // One statement with the link key's read (IAM merges them), and only GetSecretValue.
+    expect(reads[0]?.statement).toEqual({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: linkSecretId() }, { Ref: clientSecret }, { Ref: sessionSecret }] });
+  });
+
   it('runs the reconciler every minute', () => {
     const rules = resourcesOfType(json, 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
@@ -326,7 +389,7 @@ describe('GatekeeperStack', () => {
   });
 
   it('exports the outputs', () => {
-    for (const name of ['ApiUrl', 'StateMachineArn', 'TableName', 'SigningSecretArn']) template.hasOutput(name, {});
+    for (const name of ['ApiUrl', 'StateMachineArn', 'TableName', 'SigningSecretArn', 'SignInCallbackUrl', 'UserPoolId', 'SignInUrl']) template.hasOutput(name, {});
     const apiId = idOf('AWS::ApiGatewayV2::Api');
     template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
   });
@@ -382,6 +445,52 @@ describe('GatekeeperStack with a custom publicBaseUrl', () => {
       Properties: { Environment: { Variables: { PUBLIC_BASE_URL: 'https://deploys.example.com' } } },
     });
     expect(Object.keys(withBaseUrl)).toHaveLength(2);
+  });
+});
+
+describe('GatekeeperStack with an external OpenID Connect provider', () => {
+  const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatekeeper/okta-AbCdEf';
+
+  it('creates no user pool, hands the API the issuer, client id and secret ARN, and lets it read only that secret and the session key', () => {
+    const { template } = synthesize({
+      oidcIssuer: 'https://example.okta.com/oauth2/default/',
+      oidcClientId: '0oa1example',
+      oidcClientSecretArn: secretArn,
+      oidcGroupsClaim: 'groups',
+      'aws:cdk:bundling-stacks': [],
+    });
+    for (const type of ['AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolDomain', 'AWS::Cognito::ManagedLoginBranding']) template.resourceCountIs(type, 0);
+    const json = template.toJSON() as CfnTemplate;
+    const sessionSecret = resourcesOfType(json, 'AWS::SecretsManager::Secret').find(([, secret]) => /dashboard session cookies/.test(String(secret.Properties?.Description)))?.[0];
+    const api = resourcesOfType(json, 'AWS::Lambda::Function').filter(([, fn]) => /CI API/.test(String(fn.Properties?.Description)));
+    expect((api[0]?.[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      OIDC_ISSUER: 'https://example.okta.com/oauth2/default',
+      OIDC_CLIENT_ID: '0oa1example',
+      OIDC_CLIENT_SECRET_ARN: secretArn,
+      SESSION_SECRET_ARN: { Ref: sessionSecret },
+      OIDC_GROUPS_CLAIM: 'groups',
+    });
+    const reads = identityStatements(json).filter(({ statement }) => JSON.stringify(statement.Resource).includes(secretArn));
+    expect(reads.map(({ holder }) => holder)).toEqual([expect.stringMatching(/FunctionsApi/)]);
+    expect(reads[0]?.statement).toMatchObject({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue' });
+    expect(reads[0]?.statement.Resource).toEqual(expect.arrayContaining([secretArn, { Ref: sessionSecret }]));
+    expect(asArray(reads[0]?.statement.Resource)).toHaveLength(3);
+    template.hasOutput('SignInCallbackUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] }, '/auth/callback']] } });
+    expect(Object.keys(json.Outputs ?? {})).not.toContain('UserPoolId');
+  });
+
+  it('refuses an incomplete provider, a partial secret ARN and a Cognito domain prefix beside it', () => {
+    expect(() => synthesize({ oidcIssuer: 'https://example.okta.com', 'aws:cdk:bundling-stacks': [] })).toThrow(/oidcClientId: required with oidcIssuer/);
+    expect(() => synthesize({ oidcIssuer: 'https://example.okta.com', oidcClientId: 'x', oidcClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:okta', 'aws:cdk:bundling-stacks': [] })).toThrow(/six-character suffix/);
+    expect(() => synthesize({ oidcIssuer: 'https://example.okta.com', oidcClientId: 'x', oidcClientSecretArn: secretArn, cognitoDomainPrefix: 'deploys', 'aws:cdk:bundling-stacks': [] })).toThrow(/cognitoDomainPrefix/);
+  });
+});
+
+describe('GatekeeperStack with a Cognito domain prefix', () => {
+  it('uses it for the managed login domain', () => {
+    const { template } = synthesize({ cognitoDomainPrefix: 'acme-deploys', 'aws:cdk:bundling-stacks': [] });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-deploys' });
+    expect(() => synthesize({ cognitoDomainPrefix: 'my-cognito-login', 'aws:cdk:bundling-stacks': [] })).toThrow(/reserves them/);
   });
 });
 

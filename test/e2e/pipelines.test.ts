@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, approvalLink, imageFor, mailbox, type ReleaseJson, type StoredEmail } from '../support/clients';
-import { binaryAvailable, PROMETHEUS, requireBinary, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
+import { binaryAvailable, requireBinary } from '../support/binaries';
+import { PROMETHEUS, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**

@@ -15,10 +15,10 @@ const tsx = join('node_modules', '.bin', 'tsx');
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
-const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0, KUBERNETES_US_PORT: 0 };
+const ports = { PORT: 0, MAILBOX_PORT: 0, DYNAMODB_PORT: 0, SFN_PORT: 0, KUBERNETES_PORT: 0, KUBERNETES_US_PORT: 0, IDP_PORT: 0 };
 // `~` and `/` are valid in a bearer token but special to a shell (tilde expansion after `=`): the env file must quote.
 const ciToken = `gk_start_test~/${'x'.repeat(30)}`;
-const VARIABLES = ['GATEKEEPER_URL', 'CI_TOKEN', 'ADMIN_TOKEN', 'MAILBOX_URL', 'SFN_URL', 'KUBERNETES_URL', 'KUBERNETES_US_URL', 'KUBECONFIG', 'TABLE_NAME', 'DYNAMODB_ENDPOINT'] as const;
+const VARIABLES = ['GATEKEEPER_URL', 'CI_TOKEN', 'ADMIN_TOKEN', 'MAILBOX_URL', 'SFN_URL', 'KUBERNETES_URL', 'KUBERNETES_US_URL', 'KUBECONFIG', 'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'IDP_URL'] as const;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-start-'));
@@ -60,6 +60,19 @@ it('brings up the stack on the given ports, prints how to start a release, and s
   expect(existsSync(join(dataDir, 'kubeconfig'))).toBe(true);
 });
 
+it('runs the dashboard\'s identity provider on IDP_PORT and prints who may sign in, without printing a secret', async () => {
+  const discovery = await fetch(`http://127.0.0.1:${ports.IDP_PORT}/.well-known/openid-configuration`);
+  expect(discovery.status).toBe(200);
+  expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://127.0.0.1:${ports.IDP_PORT}`);
+  expect(output).toMatch(/dashboard users: admin@example\.com, alice@example\.com, bob@example\.com, carol@example\.com, dave@example\.com, erin@example\.com; password gatekeeper \(local only\)/);
+  expect(output).not.toContain((await readFile(join(dataDir, 'session-secret'), 'utf8')).trim());
+  expect(output).not.toMatch(/OIDC_CLIENT_SECRET|client_secret/i);
+  // A dashboard page sends the browser to sign in.
+  const page = await fetch(`http://127.0.0.1:${ports.PORT}/`, { redirect: 'manual' });
+  expect(page.status).toBe(302);
+  expect(page.headers.get('location')).toBe('/auth/login?returnTo=%2F');
+});
+
 it('writes the variables the README uses to <data dir>/env (0600), and prints the same as one export line', async () => {
   const envFile = join(dataDir, 'env');
   expect((await stat(envFile)).mode & 0o777).toBe(0o600);
@@ -74,6 +87,7 @@ it('writes the variables the README uses to <data dir>/env (0600), and prints th
     KUBECONFIG: join(dataDir, 'kubeconfig'),
     TABLE_NAME: 'gatekeeper-local',
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
+    IDP_URL: `http://127.0.0.1:${ports.IDP_PORT}`,
   };
   expect(await shellVariables(`source '${envFile}'`)).toEqual(expected);
   const exportLine = output.split('\n').find((line) => line.trim().startsWith('export GATEKEEPER_URL='));

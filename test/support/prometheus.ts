@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,23 +8,6 @@ import { freePort } from '../../local/free-port';
 
 /** The Debian package `prometheus` installs it here (.ci/run installs it). */
 export const PROMETHEUS = '/usr/bin/prometheus';
-
-/**
- * Whether a suite that needs a binary runs: yes when it is there; elsewhere a
- * skip with one console line naming the Debian package, except on CI
- * (CI=true), where the suite runs and its beforeAll must fail on the missing
- * binary (see `requireBinary`). The pattern of test/local/k8s-simulator-kubectl.test.ts.
- */
-export function binaryAvailable(path: string, debianPackage: string, suite: string): boolean {
-  if (existsSync(path) || process.env.CI === 'true') return true;
-  console.warn(`${suite} skipped: ${path} not found (install the Debian package ${debianPackage})`);
-  return false;
-}
-
-/** Throws in a suite's beforeAll when the binary is missing (only reached with CI=true). */
-export function requireBinary(path: string, debianPackage: string): void {
-  if (!existsSync(path)) throw new Error(`${path} not found: with CI=true this suite needs the Debian package ${debianPackage}`);
-}
 
 /** A metrics endpoint the test controls: it serves whatever text exposition it was last given. */
 export interface Exporter {

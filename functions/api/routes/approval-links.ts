@@ -1,13 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { assertLinkLive, linkKeyId, verifySignature, type LinkClaim } from '../../domain/approval-link';
-import { NotFoundError, ValidationError } from '../../domain/errors';
+import { NotFoundError } from '../../domain/errors';
 import { approvalPage, configDetails, decisionPage, releaseDetails } from '../../views/approval-page';
-import { checkText, normaliseLineBreaks } from '../../domain/text';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { readForm } from '../form-body';
+import { decisionFrom, readForm } from '../form-body';
 import { recordVote } from '../../usecases/record-vote';
-
-const MAX_COMMENT = 2000;
 
 /**
  * The emailed links (B1). GET renders a confirmation page and never writes, so
@@ -43,15 +40,9 @@ export function approvalLinkRoutes(deps: ApiDeps) {
   // Expiry is judged by the vote itself (against the request), so a late attempt is refused and audited.
   routes.post('/:token', async (c) => {
     const claim = await claimOf(c);
-    const form = await readForm(c, ['decision', 'comment']);
-    const decision = form.get('decision');
-    if (decision !== 'approve' && decision !== 'reject') {
-      throw new ValidationError('the form field "decision" must be "approve" or "reject"');
-    }
-    const comment = checkText(normaliseLineBreaks(form.get('comment') ?? ''), 'the comment', { multiline: true }).trim();
-    if (comment.length > MAX_COMMENT) throw new ValidationError(`the comment has ${comment.length} characters; at most ${MAX_COMMENT} are allowed`);
+    const { decision, comment } = decisionFrom(await readForm(c, ['decision', 'comment']));
     const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver, ...(claim.app ? { app: claim.app } : {}) };
-    const { request, closedAs } = await recordVote(deps, ballot, decision, comment || undefined);
+    const { request, closedAs } = await recordVote(deps, ballot, decision, comment);
     c.header('cache-control', 'no-store');
     if (c.req.header('accept')?.includes('text/html')) return c.html(decisionPage(request, decision, closedAs));
     return c.json({ releaseId: request.releaseId, environment: request.environment, decision, status: request.status });

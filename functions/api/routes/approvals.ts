@@ -5,7 +5,7 @@ import { normaliseLineBreaks } from '../../domain/text';
 import { approvalIdParam } from '../params';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { readJson } from '../read-json';
-import { withCurrentEligibility } from '../../domain/eligibility';
+import { pendingDecisions } from '../../usecases/pending-approvals';
 import { recordVote } from '../../usecases/record-vote';
 import { approvalResponse } from '../release-view';
 
@@ -21,13 +21,9 @@ export function approvalRoutes(deps: ApiDeps) {
   routes.get('/', async (c) => {
     const status = c.req.query('status') ?? 'pending';
     if (status !== 'pending') throw new ValidationError('only status=pending is listed; closed requests are part of each release (GET /v1/releases/{id})');
-    const identity = c.get('identity');
-    const now = deps.clock();
     // Judged like a vote: eligible when the request opened and still an approver in today's directory.
-    const directory = await deps.directory.get();
-    const mine = (await deps.approvals.listPending())
-      .map((r) => withCurrentEligibility(r, directory))
-      .filter((r) => r.eligible.some((e) => e.id === identity) && !r.votes.some((v) => v.voter === identity) && Date.parse(r.expiresAt) > now.getTime());
+    const mine = await pendingDecisions(deps, c.get('identity'));
+    const now = deps.clock();
     return c.json({ approvals: mine.map((r) => approvalResponse(r, now)) });
   });
 

@@ -2,12 +2,12 @@ import { auditEvent } from '../../domain/audit';
 import { Hono, type Context } from 'hono';
 import * as z from 'zod/mini';
 import { configHash, parseConfig, refuseSecrets } from '../../domain/config';
-import { diffConfig, renderDiff, threeWay } from '../../domain/config-diff';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
+import { threeWay } from '../../domain/config-diff';
+import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { isProtected, proposeChange } from '../../usecases/config-changes';
 import { authorize } from '../../usecases/permissions';
-import { preview } from '../../domain/names';
+import { diffVersions, versionNumber } from '../../usecases/config-views';
 import { normaliseLineBreaks } from '../../domain/text';
 import { appEnvParams, appParam } from '../params';
 import { readJson } from '../read-json';
@@ -106,19 +106,10 @@ export function configRoutes(deps: ApiDeps) {
   });
 
   routes.get('/:app/envs/:env/config/diff', async (c) => {
-    const env = await environmentOf(c, 'app.view');
-    const [from, to] = await Promise.all(['from', 'to'].map((q) => deps.configs.version(env.app, env.name, versionNumber(c.req.query(q)))));
-    if (!from || !to) throw new NotFoundError('both versions must exist (from=…&to=…)');
-    const lines = diffConfig(from.effective, to.effective);
-    return c.json({ from: from.version, to: to.version, lines, text: renderDiff(lines) });
+    const { app, env } = appEnvParams(c);
+    return c.json(await diffVersions(deps, c.get('identity'), app, env, c.req.query('from'), c.req.query('to')));
   });
 
   return routes;
 }
 
-/** Versions are stored as 12-digit key parts: 1 to 999 999 999 999, in plain digits. */
-function versionNumber(value: string | undefined): number {
-  const n = value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : 0;
-  if (n < 1) throw new ValidationError(`${preview(value)} is not a configuration version number`);
-  return n;
-}

@@ -1,10 +1,8 @@
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
-import { ROLES, type Directory, type Grant } from '../../domain/authorization';
-import { auditEvent, type AuditEvent } from '../../domain/audit';
-import { NotFoundError } from '../../domain/errors';
+import { ROLES, type Grant } from '../../domain/authorization';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../../usecases/permissions';
+import { addGrant, authorizeDirectoryAdmin, directoryView, revokeGrant, setGroupMembers } from '../../usecases/directory-admin';
 import { isName, isNameOrWildcard, NAME_RULE } from '../../domain/names';
 import { grantIdParam, nameParam } from '../params';
 import { readJson } from '../read-json';
@@ -13,8 +11,8 @@ import { identitySchema } from '../schemas';
 const name = z.string().check(z.refine(isName, NAME_RULE));
 const member = identitySchema;
 const scopeName = z.string().check(z.refine(isNameOrWildcard, `${NAME_RULE}; or * for all`));
-const groupSchema = z.strictObject({ members: z.array(member).check(z.maxLength(500)) });
-const grantSchema = z.strictObject({
+export const groupSchema = z.strictObject({ members: z.array(member).check(z.maxLength(500)) });
+export const grantSchema = z.strictObject({
   // One object with optional fields rather than a union, so a bad group name is reported as such (a union only says "invalid input").
   subject: z
     .strictObject({ user: z.optional(member), group: z.optional(name) })
@@ -24,53 +22,33 @@ const grantSchema = z.strictObject({
   environment: scopeName,
 });
 
-const EVERYWHERE = { app: '*', environment: '*' };
-
-/** Groups and grants (admin only). Every change is versioned and audited. */
+/** Groups and grants (admin only): the use cases the dashboard runs too. Every change is versioned and audited. */
 export function directoryRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
+  // Admin first, before any body is read (README: groups, grants and tokens check admin first).
   routes.use('*', async (c, next) => {
-    await authorize(deps.directory, c.get('identity'), 'directory.manage', EVERYWHERE);
+    await authorizeDirectoryAdmin(deps, c.get('identity'));
     await next();
   });
 
-  /** Applies a change to the current directory, conditional on its version. */
-  const change = async (actor: string, subject: string, detail: Record<string, unknown>, apply: (current: Directory) => Directory) => {
-    const current = await deps.directory.get();
-    const audit: AuditEvent = auditEvent(deps, { app: '*', actor, action: 'directory.changed', subject, detail });
-    return deps.directory.save(apply(current), current.version, audit);
-  };
-
-  routes.get('/groups', async (c) => c.json({ groups: (await deps.directory.get()).groups }));
+  routes.get('/groups', async (c) => c.json({ groups: (await directoryView(deps, c.get('identity'))).groups }));
 
   routes.put('/groups/:name', async (c) => {
     const group = nameParam(c, 'name', 'the group name in the path');
     const { members } = await readJson(c, groupSchema);
-    const normalised = [...new Set(members.map((m) => m.toLowerCase()))].sort();
-    await change(c.get('identity'), `group/${group}`, { members: normalised }, (d) => ({ ...d, groups: { ...d.groups, [group]: normalised } }));
-    return c.json({ group, members: normalised });
+    return c.json({ group, members: await setGroupMembers(deps, c.get('identity'), group, members) });
   });
 
-  routes.get('/grants', async (c) => c.json({ grants: (await deps.directory.get()).grants }));
+  routes.get('/grants', async (c) => c.json({ grants: (await directoryView(deps, c.get('identity'))).grants }));
 
   routes.post('/grants', async (c) => {
     const body = await readJson(c, grantSchema);
     const { user, group } = body.subject;
-    const subject = user !== undefined ? { user: user.toLowerCase() } : { group: group ?? '' };
-    const grant: Grant = { id: `grant_${deps.newId().slice(0, 8)}`, role: body.role, app: body.app, environment: body.environment, subject };
-    await change(c.get('identity'), `grant/${grant.id}`, { grant }, (d) => ({ ...d, grants: [...d.grants, grant] }));
-    return c.json(grant, 201);
+    const subject = user !== undefined ? { user } : { group: group ?? '' };
+    return c.json(await addGrant(deps, c.get('identity'), { role: body.role, app: body.app, environment: body.environment, subject }), 201);
   });
 
-  routes.delete('/grants/:id', async (c) => {
-    const id = grantIdParam(c);
-    const current = await deps.directory.get();
-    const grant = current.grants.find((g) => g.id === id);
-    if (!grant) throw new NotFoundError(`no grant ${id}`);
-    await change(c.get('identity'), `grant/${id}`, { revoked: grant }, (d) => ({ ...d, grants: d.grants.filter((g) => g.id !== id) }));
-    return c.json({ revoked: grant });
-  });
+  routes.delete('/grants/:id', async (c) => c.json({ revoked: await revokeGrant(deps, c.get('identity'), grantIdParam(c)) }));
 
   return routes;
 }
-

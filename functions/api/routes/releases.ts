@@ -1,7 +1,6 @@
-import { auditEvent } from '../../domain/audit';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { ForbiddenError, IdempotencyKeyReusedError, InvalidStateError, NotFoundError, ValidationError } from '../../domain/errors';
+import { IdempotencyKeyReusedError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { ReleaseView } from '../../domain/ports';
 import type { ApiDeps, ApiEnv } from '../deps';
 import { authorize } from '../../usecases/permissions';
@@ -9,7 +8,7 @@ import { releaseIdParam } from '../params';
 import { readJson } from '../read-json';
 import { releaseResponse } from '../release-view';
 import { releaseRequestSchema, startRelease } from '../../usecases/start-release';
-import { endPendingRequest } from '../../usecases/end-request';
+import { cancelRelease } from '../../usecases/cancel-release';
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
@@ -75,25 +74,8 @@ export function releaseRoutes(deps: ApiDeps) {
    * deploys finishes; nothing new starts).
    */
   routes.post('/:id/cancel', async (c) => {
-    const id = releaseIdParam(c);
-    const identity = c.get('identity');
-    const view = await loadView(deps, id);
-    const { release } = view;
-    const pending = view.approvals.filter((a) => a.status === 'pending' && a.gate === 'image');
-    for (const request of pending) await authorize(deps.directory, identity, 'release.cancel-own', { app: release.app, environment: request.environment });
-    if (release.requestedBy !== identity) throw new ForbiddenError(`only ${release.requestedBy}, who requested release ${release.id}, can cancel it`);
-    if (release.status !== 'waiting_for_approval' || pending.length === 0) {
-      throw new InvalidStateError(`release ${release.id} is ${release.status}; only a release waiting for approval can be cancelled`);
-    }
-    const reason = `cancelled by ${identity}`;
-    let cancelled = 0;
-    for (const request of pending) {
-      const audit = auditEvent(deps, { app: release.app, actor: identity, action: 'release.cancelled', subject: `release/${release.id}/approval/${request.environment}` });
-      if (await endPendingRequest(deps, request, { status: 'cancelled', reason, audit })) cancelled += 1;
-    }
-    if (cancelled === 0) throw new InvalidStateError(`the approvals of release ${release.id} were decided or closed meanwhile; it can no longer be cancelled`);
-    deps.log.info('release cancelled', { releaseId: release.id, by: identity, environments: pending.map((r) => r.environment) });
-    return c.json({ id: release.id, status: 'cancelled' }, 202);
+    const { id, status } = await cancelRelease(deps, releaseIdParam(c), c.get('identity'));
+    return c.json({ id, status }, 202);
   });
 
   return routes;

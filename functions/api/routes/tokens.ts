@@ -1,70 +1,36 @@
-import { auditEvent } from '../../domain/audit';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
-import type { ApiToken } from '../../domain/catalog';
-import { NotFoundError } from '../../domain/errors';
-import { generateToken, tokenRecord } from '../../domain/token';
 import type { ApiDeps, ApiEnv } from '../deps';
-import { authorize } from '../../usecases/permissions';
+import { authorizeDirectoryAdmin } from '../../usecases/directory-admin';
+import { createToken, listTokens, revokeToken } from '../../usecases/tokens';
 import { tokenIdParam } from '../params';
 import { readJson } from '../read-json';
 import { identitySchema, oneLine } from '../schemas';
 
-const tokenSchema = z.strictObject({
+export const tokenSchema = z.strictObject({
   identity: identitySchema,
   description: z.optional(oneLine(200)),
   expiresInDays: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(366))),
 });
 
-/** Tokens as listed: never the secret, never the hash. */
-const publicToken = ({ hash: _hash, ...token }: ApiToken) => token;
-
-/** API tokens (admin only): created with the secret shown once, listed without it, revoked by id. */
+/** API tokens (admin only): created with the secret shown once, listed without it, revoked by id (the use cases the dashboard runs too). */
 export function tokenRoutes(deps: ApiDeps) {
   const routes = new Hono<ApiEnv>();
+  // Admin first, before any body is read.
   routes.use('*', async (c, next) => {
-    await authorize(deps.directory, c.get('identity'), 'directory.manage', { app: '*', environment: '*' });
+    await authorizeDirectoryAdmin(deps, c.get('identity'));
     await next();
   });
 
-  routes.get('/', async (c) => c.json({ tokens: (await deps.tokens.list()).map(publicToken) }));
+  routes.get('/', async (c) => c.json({ tokens: await listTokens(deps, c.get('identity')) }));
 
   routes.post('/', async (c) => {
-    const body = await readJson(c, tokenSchema);
-    const now = deps.clock();
-    const secret = generateToken();
-    const identity = body.identity.toLowerCase();
-    const token = tokenRecord(secret, {
-      identity,
-      type: identity.startsWith('ci:') ? 'ci' : 'personal',
-      createdAt: now.toISOString(),
-      createdBy: c.get('identity'),
-      ...(body.description ? { description: body.description } : {}),
-      ...(body.expiresInDays ? { expiresAt: new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString() } : {}),
-    });
-    await deps.tokens.create(token, auditEvent(deps, {
-      app: '*',
-      actor: c.get('identity'),
-      action: 'token.created',
-      subject: `token/${token.id}`,
-      at: token.createdAt,
-      detail: { identity, expiresAt: token.expiresAt },
-    }));
+    const { token, secret } = await createToken(deps, c.get('identity'), await readJson(c, tokenSchema));
     c.header('cache-control', 'no-store');
-    return c.json({ ...publicToken(token), token: secret, note: 'the secret is shown only now; store it' }, 201);
+    return c.json({ ...token, token: secret, note: 'the secret is shown only now; store it' }, 201);
   });
 
-  routes.delete('/:id', async (c) => {
-    const id = tokenIdParam(c);
-    const revoked = await deps.tokens.revoke(id, auditEvent(deps, {
-      app: '*',
-      actor: c.get('identity'),
-      action: 'token.revoked',
-      subject: `token/${id}`,
-    }));
-    if (!revoked) throw new NotFoundError(`no token ${id}`);
-    return c.json(publicToken(revoked));
-  });
+  routes.delete('/:id', async (c) => c.json(await revokeToken(deps, c.get('identity'), tokenIdParam(c))));
 
   return routes;
 }

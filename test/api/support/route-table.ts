@@ -22,7 +22,7 @@ export interface RouteCase {
   names?: string[];
   /** JSON routes: a valid body and the same body with `text` in a free-text field. */
   json?: { valid: unknown; withText: (text: string) => unknown };
-  /** The email link's form POST. */
+  /** A form POST (application/x-www-form-urlencoded): the email link's, or a dashboard form's. */
   form?: true;
   /** The route answers without a token. */
   public?: true;
@@ -122,6 +122,28 @@ export const ROUTES: RouteCase[] = [
   { method: 'DELETE', path: '/v1/directory/grants/:id', params: { id: 'grant_00000000' } },
   { method: 'GET', path: '/approve/:token', params: { token: 'signed' }, public: true },
   { method: 'POST', path: '/approve/:token', params: { token: 'signed' }, form: true, public: true },
+  // Dashboard sign-in: no token (a session cookie or none); hostile-input.test.ts has cases of their own ("dashboard sign-in").
+  { method: 'GET', path: '/auth/login', public: true },
+  { method: 'GET', path: '/auth/callback', public: true },
+  { method: 'POST', path: '/auth/logout', public: true },
+  { method: 'GET', path: '/auth/signed-out', public: true },
+  { method: 'GET', path: '/auth/session', public: true },
+];
+
+/**
+ * The dashboard's overview, approvals and release pages and its assets (issue
+ * 11), behind a signed session cookie instead of a token: they are given to
+ * createApp as its dashboard routes, so they have cases of their own (see
+ * "dashboard pages" in hostile-input.test.ts). `public` routes need no session.
+ */
+export const DASHBOARD_ROUTES: RouteCase[] = [
+  { method: 'GET', path: '/' },
+  { method: 'GET', path: '/approvals' },
+  { method: 'POST', path: '/approvals/:releaseId/:environment/decision', params: { releaseId: SAMPLE_RELEASE, environment: 'prod' }, names: ['environment'], form: true },
+  { method: 'GET', path: '/releases/:id', params: { id: SAMPLE_RELEASE } },
+  { method: 'GET', path: '/releases/:id/live', params: { id: SAMPLE_RELEASE } },
+  { method: 'POST', path: '/releases/:id/cancel', params: { id: SAMPLE_RELEASE }, form: true },
+  { method: 'GET', path: '/assets/:file', params: { file: 'release-live.js' }, public: true },
 ];
 
 /** `METHOD /path` of every route the app serves (middleware entries excluded). */
