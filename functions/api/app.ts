@@ -8,6 +8,7 @@ import { authRoutes } from './dashboard/auth-routes';
 import type { DashboardEnv } from './dashboard/env';
 import { requireCsrf, requireSession } from './dashboard/session';
 import type { ApiDeps, ApiEnv } from './deps';
+import { openApiRoutes } from './openapi/serve';
 import { respondWithProblem } from './problem';
 import { approvalLinkRoutes } from './routes/approval-links';
 import { approvalRoutes } from './routes/approvals';
@@ -78,6 +79,8 @@ export function createApp(deps: ApiDeps, dashboardRoutes: DashboardRoutes = []) 
     }),
   );
   app.route('/', healthRoutes(deps));
+  // The OpenAPI document and its reference page: public, generated from the routes' own schemas (openapi/routes.ts).
+  app.route('/', openApiRoutes({ maxBodyBytes: MAX_BODY_BYTES }));
   // Every /v1 route needs a token; the email links (/approve) carry their own signature instead.
   app.use('/v1/*', requireToken(deps));
   app.route('/v1/releases', releaseRoutes(deps));

@@ -17,6 +17,8 @@ export interface Observation {
   live: LiveWorkload;
   /** Set when the cluster runs something else than Gatekeeper recorded. */
   drift?: Drift;
+  /** The drift was not recorded: the environment changed since it was read (a deploy started, another pass recorded it). */
+  unrecorded?: true;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function observeEnvironment(deps: DriftDeps, env: Environment, acto
   if (found) {
     const detail = { runs: { image: found.image, configHash: found.configHash }, expected: { image: found.expectedImage, configHash: found.expectedConfigHash }, since: found.since };
     const recorded = await deps.health.recordDrift(env, found, auditEvent(deps, { app: env.app, actor, action: 'environment.drift_detected', subject, at, detail }));
-    if (recorded) deps.log.warn('drift detected', { app: env.app, environment: env.name, ...detail });
+    if (!recorded) return { live, drift: found, unrecorded: true };
+    deps.log.warn('drift detected', { app: env.app, environment: env.name, ...detail });
     return { live, drift: found };
   }
   if (env.drift) {

@@ -131,8 +131,9 @@ const isDecidedImageRequest = (request: ApprovalRequest): boolean =>
   request.gate === 'image' && (request.status === 'approved' || request.status === 'rejected');
 
 async function checkDrift(deps: ReconcileDeps, env: Environment, report: ReconcileReport): Promise<void> {
-  const { drift } = await observeEnvironment(deps, env, RECONCILER_ACTOR);
-  if (drift) report.drifted.push(`${env.app}/${env.name}`);
+  const { drift, unrecorded } = await observeEnvironment(deps, env, RECONCILER_ACTOR);
+  // Unrecorded: the environment changed since it was listed (a deploy started); the next pass looks again.
+  if (drift && !unrecorded) report.drifted.push(`${env.app}/${env.name}`);
 }
 
 /** One item's fault is logged and counted; the pass goes on with the others. */

@@ -128,6 +128,9 @@ it('approves after a SIGKILL and restart a release that was waiting before, and 
   for (const release of [finishedId, id]) {
     const history = await call('GET', `/v1/releases/${release}/history`);
     expect(history.status).toBe(200);
-    expect((history.json.events as unknown[]).length).toBeGreaterThan(10);
+    // One execution per environment, each with its whole history across the restart.
+    const executions = history.json.executions as Array<{ environment: string; events: unknown[] }>;
+    expect(executions.map((e) => e.environment)).toEqual(['staging', 'prod']);
+    for (const execution of executions) expect(execution.events.length).toBeGreaterThan(10);
   }
 }, 180_000);

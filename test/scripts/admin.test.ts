@@ -174,7 +174,7 @@ describe('npm run admin: commands', () => {
 
   it('refuses an invalid or unreadable app file and says why (exit 1)', async () => {
     const invalid = await admin(['app', 'put', await tempFile({ name: 'other-app', environments: [] }), '--as', ACTOR]);
-    expect(invalid).toMatchObject({ code: 1, stderr: expect.stringContaining('exactly two environments') });
+    expect(invalid).toMatchObject({ code: 1, stderr: expect.stringContaining('environments: an app needs at least one environment') });
     const missing = await as('app', 'put', 'examples/no-such-file.json');
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('examples/no-such-file.json') });
   });

@@ -31,9 +31,14 @@ export class DynamoEnvironmentHealth implements EnvironmentHealth {
     return writeIf(() => this.audited.write([this.update(env, 'REMOVE drift', {})], audit));
   }
 
-  /** Conditional on the record and its drift being as read: the recorded image has not moved, the drift is the one seen. */
+  /** Conditional on the record being as read: the recorded image has not moved, the drift is the one seen, no deploy started since. */
   private update(env: Environment, expression: string, values: Record<string, unknown>) {
-    const conditions = [env.current ? '#current.image = :recorded' : 'attribute_not_exists(#current)', env.drift ? 'drift.since = :since' : 'attribute_not_exists(drift)'];
+    const conditions = [
+      env.current ? '#current.image = :recorded' : 'attribute_not_exists(#current)',
+      env.drift ? 'drift.since = :since' : 'attribute_not_exists(drift)',
+      // A deploy that started since the read is changing the cluster: what was seen is not drift.
+      env.deploying ? 'deploying.releaseId = :deploying' : 'attribute_not_exists(deploying)',
+    ];
     return {
       Update: {
         TableName: this.tableName,
@@ -45,6 +50,7 @@ export class DynamoEnvironmentHealth implements EnvironmentHealth {
           ...values,
           ...(env.current ? { ':recorded': env.current.image } : {}),
           ...(env.drift ? { ':since': env.drift.since } : {}),
+          ...(env.deploying ? { ':deploying': env.deploying.releaseId } : {}),
         },
       },
     };

@@ -6,6 +6,9 @@ import type { ApiDeps, ApiEnv } from '../deps';
 import { decisionFrom, readForm } from '../form-body';
 import { recordVote } from '../../usecases/record-vote';
 
+/** The fields of the decision form the link's page posts (readForm refuses any other). */
+export const DECISION_FORM_FIELDS = ['decision', 'comment'] as const;
+
 /**
  * The emailed links (B1). GET renders a confirmation page and never writes, so
  * mail scanners that pre-fetch links decide nothing; the decision is a POST.
@@ -40,7 +43,7 @@ export function approvalLinkRoutes(deps: ApiDeps) {
   // Expiry is judged by the vote itself (against the request), so a late attempt is refused and audited.
   routes.post('/:token', async (c) => {
     const claim = await claimOf(c);
-    const { decision, comment } = decisionFrom(await readForm(c, ['decision', 'comment']));
+    const { decision, comment } = decisionFrom(await readForm(c, DECISION_FORM_FIELDS));
     const ballot = { releaseId: claim.releaseId, environment: claim.environment, voter: claim.approver, ...(claim.app ? { app: claim.app } : {}) };
     const { request, closedAs } = await recordVote(deps, ballot, decision, comment);
     c.header('cache-control', 'no-store');

@@ -9,7 +9,7 @@ import { pendingDecisions } from '../../usecases/pending-approvals';
 import { recordVote } from '../../usecases/record-vote';
 import { approvalResponse } from '../release-view';
 
-const decisionSchema = z.strictObject({
+export const decisionSchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   comment: z.optional(z.string().check(z.maxLength(2000))),
 });

@@ -12,7 +12,9 @@ import { normaliseLineBreaks } from '../../domain/text';
 import { appEnvParams, appParam } from '../params';
 import { readJson } from '../read-json';
 
-const changeSchema = z.strictObject({
+export const baseSchema = z.strictObject({ base: z.unknown() });
+
+export const changeSchema = z.strictObject({
   override: z.unknown(),
   comment: z.optional(z.string().check(z.maxLength(2000))),
   rolloutOnApprove: z.optional(z.boolean()),
@@ -39,7 +41,7 @@ export function configRoutes(deps: ApiDeps) {
   /** The base every environment's override is merged onto. New versions pick it up when they are published. */
   routes.put('/:app/config/base', async (c) => {
     const app = appParam(c);
-    const body = await readJson(c, z.strictObject({ base: z.unknown() }));
+    const body = await readJson(c, baseSchema);
     const base = parseConfig(body.base);
     await authorize(deps.directory, c.get('identity'), 'app.manage', { app, environment: '*' });
     refuseSecrets(base);

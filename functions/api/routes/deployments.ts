@@ -8,7 +8,7 @@ import { rollBack } from '../../usecases/rollback';
 import { appEnvParams } from '../params';
 import { readJson } from '../read-json';
 
-const rollbackSchema = z.strictObject({
+export const rollbackSchema = z.strictObject({
   deploymentId: z.optional(z.string().check(z.regex(DEPLOYMENT_ID, 'a deployment id from the history'))),
   reason: z.string().check(z.minLength(1, 'say why you roll back'), z.maxLength(2000)),
 });

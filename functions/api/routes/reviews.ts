@@ -9,7 +9,7 @@ import { normaliseLineBreaks } from '../../domain/text';
 import { releaseIdParam } from '../params';
 import { readJson } from '../read-json';
 
-const reviewSchema = z.strictObject({ comment: z.string().check(z.minLength(1, 'a review needs a comment'), z.maxLength(2000)) });
+export const reviewSchema = z.strictObject({ comment: z.string().check(z.minLength(1, 'a review needs a comment'), z.maxLength(2000)) });
 
 /** B6: break-glass deployments wait here until an approver of the environment reviews them. */
 export function reviewRoutes(deps: ApiDeps) {

@@ -36,6 +36,9 @@ const APP_ENV = { app: 'hello-web', env: 'prod' };
 export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/healthz', public: true },
   { method: 'GET', path: '/readyz', public: true },
+  // The OpenAPI document and its reference page (issue 12): public, no parameters, no body.
+  { method: 'GET', path: '/openapi.json', public: true },
+  { method: 'GET', path: '/docs', public: true },
   {
     method: 'POST',
     path: '/v1/releases',
