@@ -45,6 +45,11 @@ const apiEnv = {
   PUBLIC_BASE_URL: 'https://gatekeeper.example.com',
   AWS_REGION: 'us-east-1',
   LOG_LEVEL: 'error',
+  // Dashboard sign-in: read at import; the provider is contacted only when someone signs in.
+  OIDC_ISSUER: 'https://idp.example.com',
+  OIDC_CLIENT_ID: 'gatekeeper',
+  OIDC_CLIENT_SECRET: 'y'.repeat(40),
+  SESSION_SECRET: 'z'.repeat(40),
 };
 
 export async function measureBundles(runs = 5): Promise<BundleFigures> {
