@@ -55,7 +55,7 @@ ${note(`You are signed in by this link as <strong>${escapeHtml(approver)}</stron
     : '';
   return page(
     title,
-    `<h2>${escapeHtml(title)}</h2>
+    `<h1>${escapeHtml(title)}</h1>
 ${details}
 ${votes}${action}
 ${dashboardLink(request)}`,
@@ -90,5 +90,5 @@ export function decisionPage(request: ApprovalRequest, decision: 'approve' | 're
       : closedAs === 'rejected'
         ? `The release is rejected; ${escapeHtml(request.environment)} stays as it is.`
         : 'Your approval is recorded; the request still needs more approvals.';
-  return page('Decision recorded', `<h2>You voted ${escapeHtml(decision)}: ${escapeHtml(`${request.app} → ${request.environment}`)}</h2><p>${outcome}</p>\n${dashboardLink(request)}`);
+  return page('Decision recorded', `<h1>You voted ${escapeHtml(decision)}: ${escapeHtml(`${request.app} → ${request.environment}`)}</h1><p>${outcome}</p>\n${dashboardLink(request)}`);
 }

@@ -54,7 +54,7 @@ export function page(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>${STYLESHEET}</style></head>
-<body>${body}</body></html>`;
+<body><main>${body}</main></body></html>`;
 }
 
 export const detailRows = (rows: Array<[string, string | undefined]>): string =>

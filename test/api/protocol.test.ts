@@ -105,8 +105,8 @@ describe('the email link', () => {
     await ci.waitForStatus(id, ['cancelled']);
     const page = await (await fetch(link)).text();
     expect(page).not.toContain('<form');
-    expect(page).not.toMatch(/<h2>Approve/);
-    expect(page).toMatch(/<h2>[^<]*cancelled/i);
+    expect(page).not.toMatch(/<h1>Approve/);
+    expect(page).toMatch(/<h1>[^<]*cancelled/i);
     expect(page).toContain('cancelled by ci:hello-web-pipeline');
   });
 });

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, type ReleaseJson } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
-import { browserSuiteRuns, launchChromium } from './support/browser';
+import { browserSuiteRuns, startBrowserAndStack } from './support/browser';
 import { cardId, closeAll, csrfFromDom, signIn, signInAtProvider, waitingRelease, type Person } from './support/dashboard';
 
 /**
@@ -35,7 +35,7 @@ async function voteOf(releaseId: string, voter: string) {
 
 describe.skipIf(!RUN)('approving in the browser', () => {
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startTestStack({ clock: () => new Date(Date.now() + clockOffsetMs) }), launchChromium()]);
+    [browser, stack] = await startBrowserAndStack(() => startTestStack({ clock: () => new Date(Date.now() + clockOffsetMs) }));
   });
   afterAll(async () => {
     await closeAll(people);
@@ -49,10 +49,18 @@ describe.skipIf(!RUN)('approving in the browser', () => {
     expect(violations, 'Content-Security-Policy violations').toEqual([]);
   });
 
-  it('an approver signs in at the provider, approves from the Approvals page with a comment, and the release page shows prod succeeded', async () => {
+  it('an approver signs in at the provider, approves from the Approvals page with a comment, and the open release page turns prod succeeded by itself', async () => {
     const release = await waitingRelease(stack);
     const alice = await person('alice@example.com', '/approvals');
     const { page } = alice;
+
+    // The release page, open in another tab before the decision: its live update must show the outcome without a reload.
+    const releasePage = await alice.context.newPage();
+    await releasePage.goto(`${stack.apiUrl}/releases/${release.id}`);
+    await stageHeading(releasePage, 'prod').filter({ hasText: 'waiting for approval' }).waitFor();
+    await releasePage.evaluate('window.__sameDocument = true');
+
+    await page.bringToFront();
     const request = card(page, release.id);
     await request.getByLabel('Comment (optional)').fill('Checked the canary, ship it');
     await request.getByRole('button', { name: 'Approve' }).click();
@@ -60,12 +68,10 @@ describe.skipIf(!RUN)('approving in the browser', () => {
     await page.getByRole('status').filter({ hasText: 'You approved' }).waitFor();
     expect(await voteOf(release.id, 'alice@example.com')).toMatchObject({ decision: 'approve', comment: 'Checked the canary, ship it' });
 
-    await page.goto(`${stack.apiUrl}/releases/${release.id}`);
-    // Set once: still there after prod succeeds means the page changed without a reload (the live update), when it was still running.
-    await page.evaluate('window.__sameDocument = true');
-    await stageHeading(page, 'prod').filter({ hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
-    expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
-    expect(await stageHeading(page, 'staging').textContent()).toContain('succeeded');
+    await releasePage.bringToFront();
+    await stageHeading(releasePage, 'prod').filter({ hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
+    expect(await releasePage.evaluate('window.__sameDocument === true'), 'updated in place, not reloaded').toBe(true);
+    expect(await releasePage.locator('#live-status').textContent()).toContain('prod succeeded');
     expect((await api(stack).release(release.id)).status).toBe('succeeded');
   });
 
@@ -127,7 +133,7 @@ describe.skipIf(!RUN)('approving in the browser', () => {
     const { page } = bob;
     const approve = card(page, release.id).getByRole('button', { name: 'Approve' });
     await approve.waitFor();
-    const focusedOnApprove = () => approve.evaluate((button) => button === document.activeElement);
+    const focusedOnApprove = () => approve.evaluate((button) => button === button.ownerDocument.activeElement);
     let presses = 0;
     while (!(await focusedOnApprove())) {
       expect(++presses, 'Tab presses to reach Approve').toBeLessThan(80);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { approvalPage, decisionPage } from '../../functions/views/approval-page';
 import { approvalRequest } from '../support/requests';
 
-const heading = (html: string) => /<h2>([^<]*)<\/h2>/.exec(html)?.[1] ?? '';
+const heading = (html: string) => /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '';
 
 describe('the confirmation page', () => {
   it('asks an eligible approver of a pending request, with the form', () => {

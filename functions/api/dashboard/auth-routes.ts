@@ -34,7 +34,7 @@ function single(c: Context, name: string): string | undefined {
 
 /** A small page for the person at the browser: what happened and a way on. No stack, no token, no secret. */
 function signInPage(c: Context, status: ContentfulStatusCode, title: string, message: string, retry = true) {
-  const body = `<h2>${escapeHtml(title)}</h2><p>${escapeHtml(message)}</p>${retry ? '<p><a href="/auth/login">Sign in again</a></p>' : ''}`;
+  const body = `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${retry ? '<p><a href="/auth/login">Sign in again</a></p>' : ''}`;
   return c.html(page(`${title} · Gatekeeper`, body), status, NO_STORE);
 }
 

@@ -136,7 +136,7 @@ export function docsPage(document: JsonSchema): string {
 <p class="note">Generated from the schemas that validate the requests. Machine-readable: <a href="/openapi.json"><code>/openapi.json</code></a> (OpenAPI ${escapeHtml(document.openapi)}).</p>
 <p>${prose(str(info.description))}</p>
 <nav aria-label="Operations"><ul>${contents}<li><a href="#problem-types">Problem types</a></li></ul></nav>
-<main>${sections.join('\n')}
-<h2 id="problem-types">Problem types</h2><p>A problem's <code>type</code> is <code>${escapeHtml(PROBLEM_BASE)}&lt;type&gt;</code>.</p>${table(['type', 'status', 'title'], problems)}</main>`;
+${sections.join('\n')}
+<h2 id="problem-types">Problem types</h2><p>A problem's <code>type</code> is <code>${escapeHtml(PROBLEM_BASE)}&lt;type&gt;</code>.</p>${table(['type', 'status', 'title'], problems)}`;
   return page(`${str(info.title)} reference`, body);
 }

@@ -45,24 +45,53 @@ const CSP_WATCH = `document.addEventListener('securitypolicyviolation', function
   if (typeof report === 'function') report(e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.documentURI + (e.sample ? ' sample: ' + e.sample : ''));
 }, true);`;
 
+/** A context (one person's cookie jar) whose pages' problems are collected. */
+export interface WatchedContext {
+  context: BrowserContext;
+  /** Every page's problems, in the order they happened. */
+  problems: PageProblems;
+  /** One page's problems (for pages opened side by side). */
+  problemsOf(page: Page): PageProblems;
+}
+
+const noProblems = (): PageProblems => ({ cspViolations: [], pageErrors: [], consoleErrors: [] });
+
 /**
  * A new context (its own cookie jar: one person) at the suite's viewport,
  * collecting the problems of its pages. `bypassCSP` only for the axe runs
  * (see axe.ts); every other context runs the pages under their real CSP.
  */
-export async function newWatchedContext(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; problems: PageProblems }> {
+export async function newWatchedContext(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedContext> {
   const context = await browser.newContext({ viewport: VIEWPORT, ...options });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(15_000);
-  const problems: PageProblems = { cspViolations: [], pageErrors: [], consoleErrors: [] };
-  await context.exposeBinding(CSP_BINDING, (_source, description: string) => void problems.cspViolations.push(description));
-  await context.addInitScript({ content: CSP_WATCH });
-  const watch = (page: Page) => {
-    page.on('pageerror', (error) => problems.pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error') problems.consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
+  const problems = noProblems();
+  const byPage = new WeakMap<Page, PageProblems>();
+  const problemsOf = (page: Page) => byPage.get(page) ?? byPage.set(page, noProblems()).get(page)!;
+  const record = (page: Page, kind: keyof PageProblems, line: string) => {
+    problems[kind].push(line);
+    problemsOf(page)[kind].push(line);
   };
-  context.on('page', watch);
-  return { context, problems };
+  await context.exposeBinding(CSP_BINDING, ({ page }, description: string) => record(page, 'cspViolations', description));
+  await context.addInitScript({ content: CSP_WATCH });
+  context.on('page', (page) => {
+    page.on('pageerror', (error) => record(page, 'pageErrors', `${page.url()}: ${error.message}`));
+    page.on('console', (message: ConsoleMessage) => {
+      if (message.type() === 'error') record(page, 'consoleErrors', `${page.url()}: ${message.text()}`);
+    });
+  });
+  return { context, problems, problemsOf };
+}
+
+/**
+ * Debian's Chromium and a test stack, started side by side. If either fails
+ * the other is closed before the error is thrown, so a failed beforeAll leaves
+ * nothing running.
+ */
+export async function startBrowserAndStack<S extends { close(): Promise<void> }>(startStack: () => Promise<S>): Promise<[Browser, S]> {
+  const [browser, stack] = await Promise.allSettled([launchChromium(), startStack()]);
+  if (browser.status === 'fulfilled' && stack.status === 'fulfilled') return [browser.value, stack.value];
+  if (browser.status === 'fulfilled') await browser.value.close();
+  if (stack.status === 'fulfilled') await stack.value.close();
+  throw browser.status === 'rejected' ? browser.reason : (stack as PromiseRejectedResult).reason;
 }

@@ -1,15 +1,13 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { LOCAL_PASSWORD } from '../../../local/idp';
-import { api, imageFor } from '../../support/clients';
+import { api, as, imageFor } from '../../support/clients';
 import type { TestStack } from '../../support/stack';
-import { newWatchedContext, type PageProblems } from './browser';
+import { newWatchedContext, type WatchedContext } from './browser';
 
 /** One person at their own browser context (cookie jar), signed in to the dashboard. */
-export interface Person {
+export interface Person extends WatchedContext {
   email: string;
-  context: BrowserContext;
   page: Page;
-  problems: PageProblems;
 }
 
 /**
@@ -29,13 +27,13 @@ export async function signInAtProvider(page: Page, stack: TestStack, email: stri
  * back to `path` (the whole OpenID Connect code flow, in the browser).
  */
 export async function signIn(browser: Browser, stack: TestStack, email: string, path = '/', options: BrowserContextOptions = {}): Promise<Person> {
-  const { context, problems } = await newWatchedContext(browser, options);
-  const page = await context.newPage();
+  const watched = await newWatchedContext(browser, options);
+  const page = await watched.context.newPage();
   await page.goto(stack.apiUrl + path);
   await signInAtProvider(page, stack, email);
   const back = new URL(path, stack.apiUrl);
   await page.waitForURL((url) => url.origin === back.origin && url.pathname === back.pathname);
-  return { email, context, page, problems };
+  return { ...watched, email, page };
 }
 
 /** The session's CSRF token, as a script on the page would read it from the DOM (every page's sign-out form carries it). */
@@ -60,4 +58,15 @@ export const cardId = (releaseId: string, environment = 'prod') => `${releaseId}
 /** Closes every context it was given, whatever happens (afterEach). */
 export async function closeAll(people: Array<{ context: BrowserContext }>): Promise<void> {
   await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
+}
+
+/** A hello-web release approved through the JSON API (by bob, a release manager) and finished: history for the pages. */
+export async function shippedRelease(stack: TestStack, comment = 'shipped for the browser suite'): Promise<{ id: string; image: string }> {
+  const release = await waitingRelease(stack, 'carol@example.com', comment);
+  const bob = await as(stack, 'bob@example.com');
+  const voted = await bob.call('POST', `/v1/approvals/${release.id}.prod/decision`, { decision: 'approve' });
+  if (voted.status !== 200) throw new Error(`approval refused: ${voted.status} ${JSON.stringify(voted.json)}`);
+  const done = await api(stack).waitForStatus(release.id, ['succeeded', 'failed'], 20_000);
+  if (done.status !== 'succeeded') throw new Error(`release ${release.id} ended ${done.status}`);
+  return release;
 }
