@@ -38,5 +38,8 @@ export function problemCatalog(): ProblemType[] {
     add(sample.type, sample.status, sample.title);
   }
   add(INTERNAL_PROBLEM.slug, INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title);
-  return [...bySlug.values()].sort((a, b) => a.status - b.status || a.slug.localeCompare(b.slug));
+  // Sorted throughout: how a runtime orders a module namespace's exports must not change the document.
+  return [...bySlug.values()]
+    .map((problem) => ({ ...problem, titles: [...problem.titles].sort() }))
+    .sort((a, b) => a.status - b.status || a.slug.localeCompare(b.slug));
 }

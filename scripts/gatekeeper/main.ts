@@ -1,0 +1,12 @@
+/**
+ * `npx gatekeeper <command>` (bin/gatekeeper.mjs runs this file with tsx):
+ * the CLI CI and people use against the API. `--help` lists the commands and
+ * exit statuses; the code is in scripts/gatekeeper/cli.ts.
+ */
+import { runCli } from './cli';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});
