@@ -3,6 +3,9 @@ import type { DeploymentResult } from './dora';
 /** How a deployment came about: a release, a rollback someone asked for, the automatic one after a failed rollout, or a configuration rollout. */
 export type DeploymentKind = 'release' | 'rollback' | 'automatic-rollback' | 'config';
 
+/** The kind of deployment a release makes (an automatic rollback is the rollback step's own). */
+export const deploymentKindOf = (release: { type?: 'release' | 'rollback' | 'config' }): DeploymentKind => release.type ?? 'release';
+
 /**
  * One finished change of what an environment runs: the deployment history
  * (S9), what rollbacks target (S10) and what the DORA metrics count (S11).

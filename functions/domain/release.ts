@@ -2,7 +2,7 @@ import type { CheckResult } from './checks';
 import type { WorkloadConfig } from './cluster';
 import type { PinnedImage } from './image';
 import type { PipelineNode } from './pipeline';
-import type { PipelineStageState } from './pipeline-progress';
+import { isUnsuccessfulEnding, type PipelineStageState } from './pipeline-progress';
 
 export type ReleaseStatus =
   | 'running'
@@ -135,6 +135,33 @@ export function pipelineStateOf(stage: Stage | undefined): PipelineStageState {
   if (stage.status === 'queued') return 'running';
   if (stage.status === 'rollback_failed') return 'failed';
   return stage.status;
+}
+
+/** The environments whose ending other than success stops the release, in pipeline order. */
+export function stoppedBy(release: Pick<Release, 'pipeline' | 'stages'>): string[] {
+  return release.pipeline.map(({ name }) => name).filter((name) => isUnsuccessfulEnding(pipelineStateOf(release.stages[name])));
+}
+
+/** Why the release stopped (`"prod-us" was rejected (…)`), or undefined while nothing stopped it. */
+export function stopReason(release: Pick<Release, 'pipeline' | 'stages'>): string | undefined {
+  const names = stoppedBy(release);
+  return names.length > 0 ? names.map((name) => `"${name}" ${endingWords(release.stages[name])}`).join(', ') : undefined;
+}
+
+/** "failed (CheckFailed: …)", "was rejected (Rejected by bob@…)". */
+export function endingWords(stage: Stage | undefined): string {
+  if (!stage) return 'did not start';
+  const words: Partial<Record<StageStatus, string>> = {
+    failed: 'failed',
+    rolled_back: 'failed and was rolled back',
+    rollback_failed: 'failed and its rollback failed',
+    rejected: 'was rejected',
+    expired: 'expired',
+    cancelled: 'was cancelled',
+    superseded: 'was superseded',
+  };
+  const word = words[stage.status] ?? stage.status;
+  return stage.detail ? `${word} (${stage.detail})` : word;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CheckDefinition, CheckPhase } from '../domain/checks';
 import type { Environment } from '../domain/catalog';
+import { deploymentKindOf } from '../domain/deployment';
 import type { Release, Stage } from '../domain/release';
 import { finishedDeployment, publishMetrics } from './deployment-record';
 import { stepAudit } from './context';
@@ -23,10 +24,9 @@ export function checksFor(env: Environment, release: Pick<Release, 'type'>, phas
  * check's evidence), which the rollback then marks rolled back.
  */
 export async function recordDeployOutcome(deps: DeployStepDeps, release: Release, env: Environment, stage: Stage, result: 'succeeded' | 'failed', reason?: string): Promise<Stage> {
-  const kind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
   const finishedAt = deps.clock().toISOString();
   const finish = finishedDeployment(release, env, {
-    kind,
+    kind: deploymentKindOf(release),
     image: stage.image,
     ...(stage.previousImage ? { previousImage: stage.previousImage } : {}),
     startedAt: stage.deployStartedAt ?? stage.startedAt,

@@ -1,5 +1,4 @@
 import { approvalId, excludedVoters, type ApprovalRequest, type UpstreamEvidence } from '../domain/approval';
-import { isUnsuccessfulEnding } from '../domain/pipeline-progress';
 import { eligibleVoters } from '../domain/eligibility';
 import { signLink, type SigningKeySource } from '../domain/approval-link';
 import { membersWithRole, type Directory } from '../domain/authorization';
@@ -7,7 +6,7 @@ import type { Environment } from '../domain/catalog';
 import { ClusterUnreachableError, MailUnavailableError, NoEligibleApproversError } from '../domain/errors';
 import { unsatisfiable } from '../domain/policy';
 import type { ApprovalStore, DirectoryStore, Mailer } from '../domain/ports';
-import { pipelineStateOf, type Release } from '../domain/release';
+import { stopReason, type Release } from '../domain/release';
 import { isServiceIdentity } from '../domain/token';
 import { errorFields } from '../observability/logger';
 import { approvalEmail, breakGlassEmail } from '../views/approval-email';
@@ -42,9 +41,9 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
   return async (input: RequestApprovalInput): Promise<{ notified: string[] }> => {
     const { release, env } = await loadReleaseAndEnvironment(deps, input.releaseId, input.environment);
     // Another environment of the release already ended badly: nobody should be asked any more.
-    const stoppedBy = stopCause(release);
-    if (stoppedBy) {
-      await deps.workflow.fail(input.taskToken, 'ReleaseCancelled', `the release stopped because ${stoppedBy}`);
+    const stopped = stopReason(release);
+    if (stopped) {
+      await deps.workflow.fail(input.taskToken, 'ReleaseCancelled', `the release stopped because ${stopped}`);
       return { notified: [] };
     }
     const directory = await deps.directory.get();
@@ -96,7 +95,7 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
     await deps.approvals.open(request, stepAudit(deps, release, 'approval.requested', `approval/${env.name}`, { eligible: request.notified, policy: request.policy }));
     // A sibling may have failed while this request was being opened, after the release's stop looked for open requests.
     const latest = await deps.releases.get(release.id);
-    const stoppedMeanwhile = latest && stopCause(latest);
+    const stoppedMeanwhile = latest && stopReason(latest);
     if (stoppedMeanwhile) {
       const reason = `the release stopped because ${stoppedMeanwhile}`;
       await endPendingRequest(deps, request, { status: 'cancelled', reason, audit: stepAudit(deps, release, 'release.cancelled', `approval/${env.name}`, { reason }) });
@@ -108,12 +107,6 @@ export function createRequestApprovalStep(deps: RequestApprovalDeps) {
     deps.log.info('approval requested', { releaseId: release.id, environment: env.name, notified, expiresAt: request.expiresAt });
     return { notified };
   };
-}
-
-/** The first environment of the release that ended other than succeeded, described; undefined while none did. */
-function stopCause(release: Release): string | undefined {
-  const stopped = release.pipeline.map(({ name }) => release.stages[name]).find((stage) => stage && isUnsuccessfulEnding(pipelineStateOf(stage)));
-  return stopped && `"${stopped.environment}" ended ${stopped.status}${stopped.detail ? ` (${stopped.detail})` : ''}`;
 }
 
 /** The checks of the environments this one follows, as they ran in this release. */

@@ -1,6 +1,6 @@
 import type { ClusterGateway, DeploymentTarget } from '../domain/cluster';
 import { InvalidStateError } from '../domain/errors';
-import { deploymentId, type Deployment } from '../domain/deployment';
+import { deploymentId, deploymentKindOf, type Deployment } from '../domain/deployment';
 import type { Release, Stage } from '../domain/release';
 import { errorFields } from '../observability/logger';
 import { finishedDeployment, publishMetrics } from './deployment-record';
@@ -124,6 +124,5 @@ async function restoredDeployment(deps: DeployStepDeps, release: Release, enviro
 }
 
 function failedDeploymentId(release: Release, stage: Stage): string {
-  const failedKind = release.type === 'rollback' || release.type === 'config' ? release.type : 'release';
-  return deploymentId(stage.deployStartedAt ?? stage.startedAt, release.id, failedKind);
+  return deploymentId(stage.deployStartedAt ?? stage.startedAt, release.id, deploymentKindOf(release));
 }

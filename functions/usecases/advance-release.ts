@@ -1,9 +1,9 @@
 import type { ApprovalRequest } from '../domain/approval';
 import { auditEvent, STEP_ACTOR } from '../domain/audit';
 import { buildPipeline, type Pipeline } from '../domain/pipeline';
-import { blockedBy, isUnsuccessfulEnding, readyToStart, releaseOutcome, type PipelineStageState, type PipelineStates } from '../domain/pipeline-progress';
+import { blockedBy, readyToStart, releaseOutcome, type PipelineStageState, type PipelineStates } from '../domain/pipeline-progress';
 import type { ApprovalStore, ReleaseView } from '../domain/ports';
-import { isTerminal, pipelineStateOf, type Release, type ReleaseStatus, type Stage } from '../domain/release';
+import { endingWords, isTerminal, pipelineStateOf, stopReason, type Release, type ReleaseStatus, type Stage } from '../domain/release';
 import { endPendingRequest } from './end-request';
 import { queueAndStart, type PromotionDeps } from './promotions';
 import type { CallbackDeps } from './task-callbacks';
@@ -31,9 +31,9 @@ export async function advanceRelease(deps: AdvanceDeps, releaseId: string, actor
   const { release } = view;
   const pipeline = buildPipeline(release.pipeline);
   const states = statesOf(release);
-  const stoppedBy = pipeline.order.filter((name) => isUnsuccessfulEnding(states[name] ?? 'pending'));
-  if (stoppedBy.length > 0) {
-    Object.assign(states, await stop(deps, view, pipeline, states, stoppedBy));
+  const cause = stopReason(release);
+  if (cause) {
+    Object.assign(states, await stop(deps, view, pipeline, states, cause));
   } else {
     for (const environment of readyToStart(pipeline, states)) {
       if (await queueAndStart(deps, release, environment)) states[environment] = 'running';
@@ -58,9 +58,8 @@ function statesOf(release: Release): Record<string, PipelineStageState> {
  * this changed at once (environments that never started); waiting ones end
  * when their executions record the cancellation.
  */
-async function stop(deps: AdvanceDeps, view: ReleaseView, pipeline: Pipeline, states: PipelineStates, stoppedBy: string[]): Promise<PipelineStates> {
+async function stop(deps: AdvanceDeps, view: ReleaseView, pipeline: Pipeline, states: PipelineStates, cause: string): Promise<PipelineStates> {
   const { release } = view;
-  const cause = stoppedBy.map((name) => `"${name}" ${endingWords(release.stages[name])}`).join(', ');
   for (const request of view.approvals.filter(isOpenImageRequest)) {
     const reason = `the release stopped because ${cause}`;
     const audit = auditEvent(deps, { app: release.app, actor: STEP_ACTOR, action: 'release.cancelled', subject: `release/${release.id}/approval/${request.environment}`, detail: { reason } });
@@ -82,22 +81,6 @@ async function stop(deps: AdvanceDeps, view: ReleaseView, pipeline: Pipeline, st
 }
 
 const isOpenImageRequest = (request: ApprovalRequest): boolean => request.gate === 'image' && request.status === 'pending';
-
-/** "failed (CheckFailed: …)", "was rejected (Rejected by bob@…)". */
-function endingWords(stage: Stage | undefined): string {
-  if (!stage) return 'did not start';
-  const words: Partial<Record<Stage['status'], string>> = {
-    failed: 'failed',
-    rolled_back: 'failed and was rolled back',
-    rollback_failed: 'failed and its rollback failed',
-    rejected: 'was rejected',
-    expired: 'expired',
-    cancelled: 'was cancelled',
-    superseded: 'was superseded',
-  };
-  const word = words[stage.status] ?? stage.status;
-  return stage.detail ? `${word} (${stage.detail})` : word;
-}
 
 /** Why the release ended as it did: the environments whose ending decided it, with their reasons. */
 function reasonFor(release: Release, pipeline: Pipeline, status: ReleaseStatus): string {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, approvalLink, imageFor, mailbox, type ReleaseJson, type StoredEmail } from '../support/clients';
+import { api, approvalLink, imageFor, linkClaim, mailbox, type ReleaseJson, type StoredEmail } from '../support/clients';
 import { binaryAvailable, requireBinary } from '../support/binaries';
 import { PROMETHEUS, startExporter, startPrometheus, waitForValue } from '../support/prometheus';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -46,12 +46,7 @@ async function startApiRelease(image = imageFor(seed++, HELLO_API)) {
 
 /** The approval emails of one release to one environment (the link's claim names the release). */
 async function emailsFor(id: string, environment: string, count = 2): Promise<StoredEmail[]> {
-  return mail.waitFor((e) => e.subject.includes(`hello-api → ${environment} (`) && claimOf(e).r === id, count);
-}
-
-function claimOf(email: StoredEmail): { r?: string } {
-  const payload = /\/approve\/([\w-]+)\./.exec(email.body.text ?? '')?.[1];
-  return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r?: string }) : {};
+  return mail.waitFor((e) => e.subject.includes(`hello-api → ${environment} (`) && linkClaim(e).r === id, count);
 }
 
 async function decide(emails: StoredEmail[], approver: string, decision: 'approve' | 'reject', comment?: string) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stablePort } from '../support/stable-port';
-import { approvalLink, imageFor, type ReleaseJson, type StoredEmail } from '../support/clients';
+import { approvalLink, imageFor, linkClaim, type ReleaseJson, type StoredEmail } from '../support/clients';
 
 // Issue 8, defect 8: `npm start` killed with SIGKILL (the whole process group, DynamoDB Local included)
 // while a release waits for approval, then started again on the same data folder.
@@ -86,10 +86,7 @@ function usHelloApi() {
   };
 }
 
-const decodes = (email: StoredEmail, id: string) => {
-  const payload = /\/approve\/([\w-]+)\./.exec(email.body.text ?? '')?.[1];
-  return payload !== undefined && (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string }).r === id;
-};
+const decodes = (email: StoredEmail, id: string) => linkClaim(email).r === id;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatekeeper-restart-'));

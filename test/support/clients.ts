@@ -118,12 +118,14 @@ export async function tokenFor(stack: TestStack, identity: string): Promise<stri
 /** Acts as `identity` with a fresh personal token. */
 export const as = async (stack: TestStack, identity: string) => api(stack, await tokenFor(stack, identity));
 
+/** The signed claim of an email's approval link (release `r`, environment `e`), read without checking the signature. */
+export function linkClaim(email: StoredEmail): { r?: string; e?: string } {
+  const payload = /\/approve\/([\w-]+)\./.exec(email.body.text ?? '')?.[1];
+  return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r?: string; e?: string }) : {};
+}
+
 /** The approval link emailed to `approver` for one release (the link's signed claim names the release). */
 export async function linkFor(stack: TestStack, releaseId: string, approver: string): Promise<string> {
-  const [email] = await mailbox(stack).waitFor((e) => {
-    if (!e.destination.to.includes(approver)) return false;
-    const payload = /\/approve\/([\w-]+)\./.exec(e.body.text ?? '')?.[1];
-    return payload !== undefined && (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string }).r === releaseId;
-  }, 1);
+  const [email] = await mailbox(stack).waitFor((e) => e.destination.to.includes(approver) && linkClaim(e).r === releaseId, 1);
   return approvalLink(email!);
 }

@@ -12,7 +12,7 @@ import type { PipelineNode } from '../../functions/domain/pipeline';
 import type { Release, Stage } from '../../functions/domain/release';
 import { silentLogger } from '../../functions/observability/logger';
 import { advanceRelease, type AdvanceDeps } from '../../functions/usecases/advance-release';
-import { api, approvalLink, imageFor, mailbox } from '../support/clients';
+import { api, approvalLink, imageFor, linkClaim, mailbox } from '../support/clients';
 import { startTestStack, type TestStack } from '../support/stack';
 import { auditEvents } from '../support/table';
 
@@ -100,10 +100,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
 /** alice's approval link for one environment of a release. */
 async function linkFor(releaseId: string, environment: string): Promise<string> {
   const [email] = await mailbox(stack).waitFor((e) => {
-    if (!e.destination.to.includes('alice@example.com')) return false;
-    const payload = /\/approve\/([\w-]+)\./.exec(e.body.text ?? '')?.[1];
-    const claim = payload === undefined ? undefined : (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { r: string; e: string });
-    return claim?.r === releaseId && claim.e === environment;
+    const claim = linkClaim(e);
+    return e.destination.to.includes('alice@example.com') && claim.r === releaseId && claim.e === environment;
   }, 1);
   return approvalLink(email!);
 }
