@@ -1,40 +1,43 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../functions/api/app';
+import type { ApiDeps } from '../functions/api/deps';
+import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
 import { freePort } from '../local/free-port';
 import type { LocalStack } from '../local/stack';
+import { clearMailbox, linksFor, postDecision } from './approver';
 import { startCountingProxy } from './counting-proxy';
 import { executionFigures, type ExecutionFigures, totalOf } from './pipelines';
-import { approve, benchClient, type BenchClient } from './releases';
-import { percentile } from './stats';
+import { benchClient, type BenchClient } from './releases';
+import { median, summarize, type Summary } from './stats';
 
 const imageFor = (seed: string) => `registry.example.com/hello-web@sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
-export interface VoteFigures {
-  p50: number;
-  p99: number;
-  samples: number;
-  /** Latency of the vote that completed the quorum (it also resumes the state machine). */
-  closingP50: number;
-}
-
 export interface DecisionFigures {
-  singleCount: VoteFigures;
-  threeRules: VoteFigures;
-  transactP50: number;
-  transactP99: number;
-  roundTripsPerDecision: Record<string, number>;
+  /** Votes that leave the request pending: the first two of the three-rule policy. */
+  nonClosing: Summary;
+  /** Votes that close the request (and resume the state machine), both policies. */
+  closing: Summary;
+  singleCount: Summary;
+  threeRules: Summary;
+  /** One 2-item TransactWriteItems, sampled between the votes (same load, same instance). */
+  transact: Summary;
+  /** Median milliseconds of each segment of a vote, request to answer. */
+  breakdown: { nonClosing: Segments; closing: Segments };
+  roundTrips: { nonClosing: Record<string, number>; closing: Record<string, number> };
   /** Over the release's promotions (staging, prod). */
   statesEntered: number;
   historyEvents: number;
-  /** Each promotion of that release: staging (ungated, no checks), prod (gated). */
   executions: ExecutionFigures[];
   releaseWallMs: number[];
 }
 
-/** The two policies compared: one approval, or 3 approvals with one from each of three groups. */
+type Segments = Record<string, number>;
+
+const ALICE = 'alice@example.com';
 const SINGLE_COUNT = { required: 1, supersede: false };
 const THREE_RULES = {
   required: 3,
@@ -45,8 +48,33 @@ const THREE_RULES = {
     { group: 'platform', min: 1 },
   ],
 };
+const THREE_VOTERS = [ALICE, 'sam@example.com', 'pat@example.com'];
+/** Pause once the release is quiet, before the first vote. */
+const SETTLE_MS = 50;
+const ENDED = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 
-export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, samples: number, releases = 10): Promise<DecisionFigures> {
+/**
+ * As a person would, vote some time after the email: once every other
+ * execution of the release (staging's, still recording its outcome and audit
+ * events in this process) has ended, and the approval step has finished.
+ */
+async function quiet(ci: BenchClient, id: string): Promise<void> {
+  type History = { executions: Array<{ events?: Array<{ type: string }> }> };
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(10)) {
+    const { executions } = (await ci.get(`/v1/releases/${id}/history`)) as History;
+    if (executions.filter(({ events = [] }) => !events.some((e) => ENDED.has(e.type))).length <= 1) break;
+  }
+  await sleep(SETTLE_MS);
+}
+
+/**
+ * Decisions through the emailed links, one release at a time. The votes go to
+ * a second instance of the same API in this process whose vote read, vote
+ * write and resume are timed, so each vote's milliseconds are split into
+ * segments; between votes, 2-item TransactWriteItems calls on the same
+ * DynamoDB Local give the baseline under the same load.
+ */
+export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, releases: number, wallReleases = 10): Promise<DecisionFigures> {
   const ci = benchClient(stack, tokens.ci);
   const admin = benchClient(stack, tokens.admin);
   const run = Date.now().toString(36);
@@ -56,46 +84,45 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
     await admin.post('/v1/directory/grants', { subject: { group }, role: 'image-approver', app: 'hello-web', environment: 'prod' });
   }
 
+  const timed = await timedApi(stack.env);
+  const baseline = await transactBaseline(stack);
+  const votes: Vote[] = [];
+  try {
+    await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
+    votes.push(...(await measureVotes(stack, ci, timed, baseline, `${run}-single`, releases, [ALICE], 'single')));
+    await admin.put('/v1/apps/hello-web/envs/prod/policy', THREE_RULES);
+    votes.push(...(await measureVotes(stack, ci, timed, baseline, `${run}-three`, releases, THREE_VOTERS, 'three')));
+  } finally {
+    timed.close();
+    baseline.close();
+  }
+  const roundTrips = await countRoundTrips(stack, ci, `${run}-probe`);
   await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
-  const singleCount = await measureVotes(ci, `${run}-single`, samples, ['alice@example.com']);
-  await admin.put('/v1/apps/hello-web/envs/prod/policy', THREE_RULES);
-  const threeRules = await measureVotes(ci, `${run}-three`, Math.ceil(samples / 3), ['alice@example.com', 'sam@example.com', 'pat@example.com']);
-  await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
-
-  // Round trips: a second instance of the same API whose DynamoDB endpoint is a counting proxy.
-  const proxy = await startCountingProxy(stack.dynamodbEndpoint);
-  const port = await freePort();
-  const counted = serve({ fetch: createApp(buildApiDeps({ ...stack.env, DYNAMODB_ENDPOINT: proxy.url })).fetch, port, hostname: '127.0.0.1' });
-  const probeId = await ci.start(imageFor(`${run}-probe`));
-  await ci.waitFor(probeId, 'waiting_for_approval');
-  const probeLink = (await ci.linkFor(probeId, 'bob@example.com')).replace(stack.apiUrl, `http://127.0.0.1:${port}`);
-  proxy.reset();
-  await approve(probeLink);
-  const roundTripsPerDecision = Object.fromEntries(proxy.counts);
-  counted.close();
-  await proxy.close();
-
-  // State transitions of one approved release, from its promotions' execution histories.
-  await ci.waitFor(probeId, 'succeeded');
-  const executions = await executionFigures(ci, probeId);
+  const probe = roundTrips.releaseId;
+  await ci.waitFor(probe, 'succeeded');
+  const executions = await executionFigures(ci, probe);
 
   // Full release wall time: POST → staging → email → approve → prod → succeeded.
   const releaseWallMs: number[] = [];
-  for (let i = 0; i < releases; i++) {
+  for (let i = 0; i < wallReleases; i++) {
     const t0 = performance.now();
     const id = await ci.start(imageFor(`${run}-wall-${i}`));
-    await approve(await ci.linkFor(id, 'alice@example.com'));
+    const [link] = await linksFor(stack.mailboxUrl, id, [ALICE], 30_000);
+    await decide(link ?? '');
     await ci.waitFor(id, 'succeeded');
     releaseWallMs.push(performance.now() - t0);
+    await clearMailbox(stack.mailboxUrl);
   }
 
-  const transact = await transactBaseline(stack, 200);
+  const of = (filter: (v: Vote) => boolean) => votes.filter(filter);
   return {
-    singleCount,
-    threeRules,
-    transactP50: percentile(transact, 50),
-    transactP99: percentile(transact, 99),
-    roundTripsPerDecision,
+    nonClosing: summarize(of((v) => !v.closing).map((v) => v.ms)),
+    closing: summarize(of((v) => v.closing).map((v) => v.ms)),
+    singleCount: summarize(of((v) => v.policy === 'single').map((v) => v.ms)),
+    threeRules: summarize(of((v) => v.policy === 'three').map((v) => v.ms)),
+    transact: summarize(baseline.samples),
+    breakdown: { nonClosing: segmentMedians(of((v) => !v.closing)), closing: segmentMedians(of((v) => v.closing)) },
+    roundTrips: { nonClosing: roundTrips.nonClosing, closing: roundTrips.closing },
     statesEntered: totalOf(executions, 'statesEntered'),
     historyEvents: totalOf(executions, 'historyEvents'),
     executions,
@@ -103,42 +130,163 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
   };
 }
 
+interface Vote {
+  policy: 'single' | 'three';
+  closing: boolean;
+  ms: number;
+  /** performance.now() of each mark, from the request's start. */
+  marks: Map<string, number>;
+}
+
 /**
  * Releases are started one after another (two releases rolling out to one
  * environment at once would fail each other's rollout check); each gets its
- * votes through the emailed links, timed one by one, and is let finish
- * (unmeasured) before the next.
+ * votes, timed one by one, and is let finish (unmeasured) before the next.
  */
-async function measureVotes(ci: BenchClient, run: string, releases: number, voters: string[]): Promise<VoteFigures> {
-  const all: number[] = [];
-  const closing: number[] = [];
+async function measureVotes(stack: LocalStack, ci: BenchClient, api: TimedApi, baseline: Baseline, run: string, releases: number, voters: string[], policy: Vote['policy']): Promise<Vote[]> {
+  const votes: Vote[] = [];
   for (let i = 0; i < releases; i++) {
     const id = await ci.start(imageFor(`${run}-${i}`));
     await ci.waitFor(id, 'waiting_for_approval');
-    const links = await Promise.all(voters.map((voter) => ci.linkFor(id, voter)));
-    for (const link of links) {
+    const links = await linksFor(stack.mailboxUrl, id, voters);
+    await clearMailbox(stack.mailboxUrl);
+    await quiet(ci, id);
+    for (const [n, link] of links.entries()) {
+      api.marks.clear();
       const t0 = performance.now();
-      const response = await approve(link);
-      all.push(performance.now() - t0);
-      if (response.status !== 200) throw new Error(`decision failed: ${response.status} ${await response.text()}`);
+      const answer = await postDecision(link.replace(stack.apiUrl, api.url));
+      const ms = performance.now() - t0;
+      if (answer.status !== 200) throw new Error(`decision failed: ${answer.status} ${answer.body}`);
+      const marks = new Map([...api.marks].map(([k, t]) => [k, t - t0]));
+      marks.set('answered', ms);
+      votes.push({ policy, closing: n === links.length - 1, ms, marks });
+      await baseline.sample(2);
     }
-    closing.push(all.at(-1) ?? 0);
     await ci.waitFor(id, 'succeeded');
   }
-  return { p50: percentile(all, 50), p99: percentile(all, 99), samples: all.length, closingP50: percentile(closing, 50) };
+  return votes;
 }
 
-/** One 2-item TransactWriteItems round trip on the same DynamoDB Local, for scale. */
-async function transactBaseline(stack: LocalStack, count: number): Promise<number[]> {
+/** The segments of a vote, in order; a segment is reported when both its marks were seen. */
+const SEGMENTS: Array<[string, string, string]> = [
+  ['request → vote read (HTTP, routing, link HMAC, form)', 'start', 'read.start'],
+  ['vote read (DynamoDB)', 'read.start', 'read.end'],
+  ['policy, eligibility, audit events', 'read.end', 'write.start'],
+  ['vote write (chain hash + DynamoDB)', 'write.start', 'write.end'],
+  ['write → resume', 'write.end', 'resume.start'],
+  ['resume (SendTaskSuccess)', 'resume.start', 'resume.end'],
+  ['→ answer received', 'last', 'answered'],
+];
+
+function segmentMedians(votes: Vote[]): Segments {
+  const result: Segments = {};
+  for (const [name, from, to] of SEGMENTS) {
+    const spans = votes.flatMap(({ marks }) => {
+      const start = from === 'start' ? 0 : from === 'last' ? (marks.get('resume.end') ?? marks.get('write.end')) : marks.get(from);
+      const end = marks.get(to);
+      return start === undefined || end === undefined ? [] : [end - start];
+    });
+    if (spans.length > 0) result[name] = median(spans);
+  }
+  return result;
+}
+
+interface TimedApi {
+  url: string;
+  marks: Map<string, number>;
+  close(): void;
+}
+
+/** The API with its vote read, vote write and resume timed (bench only: the methods are wrapped here). */
+async function timedApi(env: Env): Promise<TimedApi> {
+  const deps = buildApiDeps(env);
+  const marks = new Map<string, number>();
+  wrap(deps.approvals, 'getForVote', 'read', marks);
+  wrap(deps.approvals, 'saveVote', 'write', marks);
+  wrap(deps.workflow, 'resume', 'resume', marks);
+  const { server, url } = await serveApp(deps);
+  return { url, marks, close: () => server.close() };
+}
+
+function wrap<T extends object>(target: T, method: keyof T & string, label: string, marks: Map<string, number>): void {
+  const original = target[method] as (...args: unknown[]) => Promise<unknown>;
+  Object.assign(target, {
+    [method]: async (...args: unknown[]) => {
+      marks.set(`${label}.start`, performance.now());
+      try {
+        return await original.apply(target, args);
+      } finally {
+        marks.set(`${label}.end`, performance.now());
+      }
+    },
+  });
+}
+
+async function serveApp(deps: ApiDeps): Promise<{ server: ServerType; url: string }> {
+  const port = await freePort();
+  const server = serve({ fetch: createApp(deps).fetch, port, hostname: '127.0.0.1' });
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** Round trips of a non-closing and a closing vote: an instance of the API whose DynamoDB endpoint is a counting proxy. */
+async function countRoundTrips(stack: LocalStack, ci: BenchClient, seed: string) {
+  const proxy = await startCountingProxy(stack.dynamodbEndpoint);
+  const deps = buildApiDeps({ ...stack.env, DYNAMODB_ENDPOINT: proxy.url });
+  let resumes = 0;
+  const resume = deps.workflow.resume.bind(deps.workflow);
+  deps.workflow.resume = (...args) => ((resumes += 1), resume(...args));
+  const { server, url } = await serveApp(deps);
+  try {
+    const releaseId = await ci.start(imageFor(seed));
+    await ci.waitFor(releaseId, 'waiting_for_approval');
+    const links = await linksFor(stack.mailboxUrl, releaseId, THREE_VOTERS);
+    await clearMailbox(stack.mailboxUrl);
+    const counted = async (link: string) => {
+      proxy.reset();
+      resumes = 0;
+      await decide(link.replace(stack.apiUrl, url));
+      return { ...Object.fromEntries(proxy.counts), ...(resumes ? { SendTaskSuccess: resumes } : {}) };
+    };
+    const nonClosing = await counted(links[0] ?? '');
+    await decide(links[1] ?? '');
+    const closing = await counted(links[2] ?? '');
+    return { releaseId, nonClosing, closing };
+  } finally {
+    server.close();
+    await proxy.close();
+  }
+}
+
+async function decide(link: string): Promise<void> {
+  const answer = await postDecision(link);
+  if (answer.status !== 200) throw new Error(`decision failed: ${answer.status} ${answer.body}`);
+}
+
+interface Baseline {
+  samples: number[];
+  sample(count: number): Promise<void>;
+  close(): void;
+}
+
+/** One 2-item TransactWriteItems round trip on the same DynamoDB Local, for scale (the client warmed up first). */
+async function transactBaseline(stack: LocalStack): Promise<Baseline> {
   const db = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1' });
   const table = stack.env.TABLE_NAME ?? '';
   const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const item = (n: number) => ({ Put: { TableName: table, Item: { pk: { S: `BENCH#${i}` }, sk: { S: String(n) } } } });
+  let n = 0;
+  const once = async () => {
+    n += 1;
+    const item = (k: number) => ({ Put: { TableName: table, Item: { pk: { S: `BENCH#${n}` }, sk: { S: String(k) } } } });
     const t0 = performance.now();
     await db.send(new TransactWriteItemsCommand({ TransactItems: [item(1), item(2)] }));
-    samples.push(performance.now() - t0);
-  }
-  db.destroy();
-  return samples;
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 10; i++) await once();
+  return {
+    samples,
+    async sample(count) {
+      for (let i = 0; i < count; i++) samples.push(await once());
+    },
+    close: () => db.destroy(),
+  };
 }

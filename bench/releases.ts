@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import type { ApprovalPolicy } from '../functions/domain/policy';
 import type { LocalStack } from '../local/stack';
+import { percentile } from './stats';
 
 /** A tiny CI client for the bench: start releases, wait for states, find approval links. */
 export type BenchClient = ReturnType<typeof benchClient>;
@@ -74,4 +75,38 @@ export class CatalogWriterFor {
     const environments = ['staging', 'prod'].map((env, order) => ({ app: name, name: env, order, target: { namespace: env, deployment: name, container: 'app' }, policy }));
     return this.writer.putApp({ name, environments }, { id: randomUUID(), app: name, actor: 'system:bench', action: 'app.registered', subject: `app/${name}`, at }, { keepExisting: true });
   }
+}
+
+export interface BurstFigures {
+  statuses: Record<string, number>;
+  p50: number;
+  p99: number;
+  wallMs: number;
+  /** The app's chain verified after the burst (GET /v1/audit/verify). */
+  chainOk: boolean;
+  chainEvents: number;
+}
+
+/** `count` concurrent `POST /v1/releases` of one app, each with its own image and idempotency key (issue 13's burst). */
+export async function measureBurst(stack: LocalStack, ci: string, admin: string, count: number, app = 'hello-web'): Promise<BurstFigures> {
+  const tag = randomUUID().slice(0, 8);
+  const post = async (i: number) => {
+    const image = `registry.example.com/${app}@sha256:${createHash('sha256').update(`burst-${tag}-${i}`).digest('hex')}`;
+    const started = performance.now();
+    const response = await fetch(`${stack.apiUrl}/v1/releases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json', 'idempotency-key': `burst-${tag}-${i}` },
+      body: JSON.stringify({ app, image }),
+    });
+    await response.arrayBuffer();
+    return { status: response.status, ms: performance.now() - started };
+  };
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: count }, (_, i) => post(i)));
+  const wallMs = performance.now() - started;
+  const statuses: Record<string, number> = {};
+  for (const { status } of results) statuses[status] = (statuses[status] ?? 0) + 1;
+  const latencies = results.map((r) => r.ms);
+  const verified = (await benchClient(stack, admin).get(`/v1/audit/verify?app=${app}`)) as { ok: boolean; events: number };
+  return { statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99), wallMs, chainOk: verified.ok, chainEvents: verified.events };
 }

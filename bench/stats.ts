@@ -7,3 +7,11 @@ export function percentile(samples: number[], p: number): number {
 
 export const median = (samples: number[]) => percentile(samples, 50);
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+export interface Summary {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+export const summarize = (samples: number[]): Summary => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), n: samples.length });

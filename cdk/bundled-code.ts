@@ -3,7 +3,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import type { ILocalBundling } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
-import { bundleFileName, esbuildOptions, lambdaEntries, repoRoot } from './lambda-bundles';
+import { esbuildOptions, lambdaEntries, repoRoot } from './lambda-bundles';
 import type { LambdaName } from './lambda-bundles';
 
 /**
@@ -15,7 +15,7 @@ class EsbuildBundling implements ILocalBundling {
   constructor(readonly entry: string) {}
 
   tryBundle(outputDir: string): boolean {
-    buildSync(esbuildOptions(this.entry, path.join(outputDir, bundleFileName)));
+    buildSync(esbuildOptions(this.entry, outputDir));
     return true;
   }
 }

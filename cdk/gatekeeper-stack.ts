@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { Api } from './constructs/api';
 import { ClusterAccess } from './constructs/cluster-access';
 import { Data } from './constructs/data';
+import { Events } from './constructs/events';
 import { Functions } from './constructs/functions';
 import { Mail } from './constructs/mail';
 import { DashboardSignIn } from './constructs/sign-in';
@@ -38,8 +39,9 @@ export class GatekeeperStack extends Stack {
 
     const functions = new Functions(this, 'Functions', { data, settings, publicBaseUrl, signIn });
     mail.allowSend(functions.requestApproval);
-    // Configuration drafts email their config approvers straight from the API.
+    // Configuration drafts email their config approvers straight from the API (either face).
     mail.allowSend(functions.api);
+    mail.allowSend(functions.dashboard);
     new ClusterAccess(this, 'ClusterAccess', {
       clusters: settings.clusters,
       // Checks create Jobs and read their pods' logs (and Secrets for HTTP checks): edit, like deploys.
@@ -56,8 +58,10 @@ export class GatekeeperStack extends Stack {
         RecordOutcomeFunctionArn: functions.recordOutcome,
       },
     });
-    functions.api.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
-    workflow.allowApiControl(functions.api);
+    for (const face of [functions.api, functions.dashboard]) {
+      face.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
+      workflow.allowApiControl(face);
+    }
     allowTaskCallbacks(this, functions.requestApproval);
     // The reconciler repairs what single faults leave behind, every minute (README, "Failure model").
     functions.reconcile.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
@@ -67,7 +71,9 @@ export class GatekeeperStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(functions.reconcile.function, { retryAttempts: 0 })],
     });
-    api.routeTo(functions.api.function);
+    api.routeTo({ api: functions.api.function, dashboard: functions.dashboard.function });
+    // B17: new audit events (the table's stream) to webhooks and notification emails; the reconciler retries deliveries.
+    new Events(this, 'Events', { data, mail, publicBaseUrl, mailFrom: settings.mail.from });
 
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl, description: 'Base URL of the CI API and approval links' });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });

@@ -8,6 +8,7 @@ import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
 import { buildDeployStep, buildRollbackStep, buildRunChecksStep } from '../functions/runtime/deploy';
 import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
+import { buildEventsHandler } from '../functions/runtime/events';
 import { buildReconciler } from '../functions/runtime/reconcile';
 import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
 import type { ReconcileReport } from '../functions/usecases/reconcile';
@@ -20,6 +21,7 @@ import { LOCAL_CLUSTERS, type LocalCluster, seedDemoWorkloads } from './demo-wor
 import { seedDemo } from './seed';
 import { applyDefinitionSubstitutions, startStepFunctionsEmulator, type StepFunctionsEmulator } from './sfn-emulator';
 import { ensureTable } from './tables';
+import { startStreamPoller } from './stream-poller';
 
 export interface LocalStackOptions {
   /** Where the kubeconfig (and, with `persist`, all data) goes. */
@@ -44,6 +46,8 @@ export interface LocalStackOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How often the reconciler runs (as the EventBridge schedule does in AWS); 0 = only when `reconcile()` is called. Default 60 s. */
   reconcileIntervalMs?: number;
+  /** The first webhook retry's delay (WEBHOOK_RETRY_BASE_SECONDS; 30 s when absent, 0 retries on the next reconciler pass). */
+  webhookRetryBaseSeconds?: number;
   /** Serve the Kubernetes simulator over HTTPS so kubectl (which never sends tokens over http) can use it. */
   kubernetesTls?: boolean;
   log?: (line: string) => void;
@@ -173,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ROLLOUT_POLL_MS: String(options.rollout.pollMs),
       LOG_LEVEL: options.logLevel ?? 'warn',
       EXECUTION_URL_TEMPLATE: `http://127.0.0.1:${apiPort}/v1/releases/{releaseId}/history`,
+      ...(options.webhookRetryBaseSeconds !== undefined ? { WEBHOOK_RETRY_BASE_SECONDS: String(options.webhookRetryBaseSeconds) } : {}),
     };
 
     const asl = await readFile(new URL('../statemachines/release.asl.json', import.meta.url), 'utf8');
@@ -198,6 +203,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: (line) => log(line),
     });
     closers.push(() => sfn.close());
+
+    // The table's stream drives the events handler, as Lambda's event source mapping does in AWS.
+    const streams = await startStreamPoller({ endpoint: dynamodbEndpoint, tableName: options.tableName, handler: buildEventsHandler(env), log });
+    closers.push(() => streams.close());
 
     const reconcile = buildReconciler(env);
     const stopReconciler = scheduleReconciler(reconcile, options.reconcileIntervalMs ?? 60_000, log);

@@ -10,7 +10,8 @@ import { LOCAL_PASSWORD } from './idp';
 import { DEMO_ADMIN, DEMO_APP, DEMO_APPROVERS, DEMO_CI_IDENTITY } from './seed';
 import { startLocalStack } from './stack';
 
-const port = z.coerce.number().int().min(1).max(65535);
+// 0 picks a free port (a second stack beside a running one, tests); the env file and banner say which.
+const port = z.coerce.number().int().min(0).max(65535);
 const parsed = z
   .object({
     PORT: port.default(3000),
@@ -97,6 +98,8 @@ function shown(path: string): string {
  */
 const variables = {
   GATEKEEPER_URL: stack.apiUrl,
+  // What `npx gatekeeper` reads: the demo CI pipeline's token, so `gatekeeper release` works as it would in CI.
+  GATEKEEPER_TOKEN: ciToken,
   CI_TOKEN: ciToken,
   ADMIN_TOKEN: adminToken,
   MAILBOX_URL: stack.mailboxUrl,
@@ -114,12 +117,13 @@ await writeFile(envFile, `# Written by npm start; holds tokens, keep it private.
 // writeFile's mode applies only when it creates the file.
 await chmod(envFile, 0o600);
 
+// As CI would send it (`git show -s --format=%cI`): without it the DORA lead time of the demo stays empty.
+const committedAt = new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const body = JSON.stringify({
   app: DEMO_APP,
   image: `registry.example.com/${DEMO_APP}@sha256:${randomBytes(32).toString('hex')}`,
   commit: randomBytes(20).toString('hex'),
-  // As CI would send it (`git show -s --format=%cI`): without it the DORA lead time of the demo stays empty.
-  committedAt: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  committedAt,
   author: 'carol@example.com',
   labels: ['demo'],
   comment: 'First release from the local stack',
@@ -146,11 +150,16 @@ The README's commands use these variables. In another terminal run
 
   source ${shown(envFile)}
 
-or paste
+or paste (the tokens are this local demo's own, generated for it; nothing else accepts them)
 
   export ${assignments.join(' ')}
 
-Start a release (then open the mailbox and follow an approver's link):
+Start a release and follow it (then open the mailbox and follow an approver's link):
+
+  npx gatekeeper release --app ${DEMO_APP} --image registry.example.com/${DEMO_APP}@sha256:$(openssl rand -hex 32) \\
+    --commit $(openssl rand -hex 20) --committed-at ${committedAt} --author carol@example.com --wait
+
+or with curl:
 
   curl -sS -X POST "$GATEKEEPER_URL/v1/releases" \\
     -H "Authorization: Bearer $CI_TOKEN" -H 'Content-Type: application/json' \\

@@ -1,10 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { globalSecondaryIndex, INDEX_NAMES, tableDefinition } from '../functions/adapters/dynamodb/table-schema';
+import { globalSecondaryIndex, INDEX_NAMES, STREAM_SPECIFICATION, tableDefinition } from '../functions/adapters/dynamodb/table-schema';
 
 /**
  * Creates the Gatekeeper table if it does not exist yet, adds indexes a newer
  * version defines to a table an older `npm start` created, and enables TTL on
- * `ttl` as CDK does (expired idempotency keys disappear locally too).
+ * `ttl` as CDK does (expired idempotency keys disappear locally too), and its
+ * stream (new images) to a table created before it had one.
  */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
@@ -14,6 +15,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
       await addMissingIndexes(client, tableName);
+      await enableStream(client, tableName);
     }
     await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
     await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })).catch((error: Error) => {
@@ -23,6 +25,13 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   } finally {
     client.destroy();
   }
+}
+
+async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM_SPECIFICATION }));
 }
 
 async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {

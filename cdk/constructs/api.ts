@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpRoute, HttpRouteKey, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -30,14 +30,21 @@ const accessLogFormat = AccessLogFormat.custom(
   }),
 );
 
+/**
+ * The paths the API face (functions/lambda/api.ts, createApiApp) answers: /v1, the emailed
+ * links, the OpenAPI document and its page, health. The rest goes to the dashboard face.
+ * `{proxy+}` does not match the bare prefix, which neither face answers.
+ */
+export const API_FACE_ROUTES = ['/v1/{proxy+}', '/approve/{proxy+}', '/openapi.json', '/docs', '/healthz', '/readyz'] as const;
+
 export interface ApiProps {
   /** Default-stage throttle: every route, every caller together. */
   throttle: ApiThrottleSettings;
 }
 
 /**
- * The public HTTP API. Created before the API Lambda (whose PUBLIC_BASE_URL is this
- * API's endpoint); the `$default` route to it is added afterwards with `routeTo`.
+ * The public HTTP API. Created before the API's Lambdas (whose PUBLIC_BASE_URL is this
+ * API's endpoint); the routes to them are added afterwards with `routeTo`.
  * The HttpApi resource does not depend on its routes, so there is no cycle.
  */
 export class Api extends Construct {
@@ -65,23 +72,28 @@ export class Api extends Construct {
     this.endpoint = this.httpApi.apiEndpoint;
   }
 
-  /** Sends every request (`$default` route) to `handler`, payload format 2.0. */
-  routeTo(handler: IFunction): HttpRoute {
-    const route = new HttpRoute(this, 'DefaultRoute', {
-      httpApi: this.httpApi,
-      routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('ApiIntegration', handler, {
-        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-      }),
-    });
-    acknowledgeNag(
-      route,
-      'APIG4',
-      'The API Lambda authorizes every request itself: /v1 needs a bearer token (only its SHA-256 is stored, checked against ' +
-        'revocation and expiry in DynamoDB, then role grants per app and environment); /approve links carry an HMAC-signed claim; ' +
-        'the dashboard needs a signed session cookie from its OpenID Connect sign-in (/auth); only /healthz, /readyz and the sign-in itself are open. ' +
-        'An API Gateway authorizer cannot check signed links or session cookies and would duplicate the token lookup.',
+  /**
+   * One Lambda per face of the Hono app, payload format 2.0: the API face's paths
+   * (API_FACE_ROUTES) to `api`, everything else (`$default`: the dashboard's pages,
+   * sign-in and assets) to `dashboard`. Health answers on both; it is routed to the API.
+   */
+  routeTo(faces: { api: IFunction; dashboard: IFunction }): HttpRoute[] {
+    const integration = (id: string, handler: IFunction) => new HttpLambdaIntegration(id, handler, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
+    const api = integration('ApiIntegration', faces.api);
+    const routes = API_FACE_ROUTES.map(
+      (path) => new HttpRoute(this, `ApiRoute${path.replace(/\W+/g, '-')}`, { httpApi: this.httpApi, routeKey: HttpRouteKey.with(path, HttpMethod.ANY), integration: api }),
     );
-    return route;
+    routes.push(new HttpRoute(this, 'DefaultRoute', { httpApi: this.httpApi, routeKey: HttpRouteKey.DEFAULT, integration: integration('DashboardIntegration', faces.dashboard) }));
+    for (const route of routes) {
+      acknowledgeNag(
+        route,
+        'APIG4',
+        'The Lambdas authorize every request themselves: /v1 needs a bearer token (only its SHA-256 is stored, checked against ' +
+          'revocation and expiry in DynamoDB, then role grants per app and environment); /approve links carry an HMAC-signed claim; ' +
+          'the dashboard needs a signed session cookie from its OpenID Connect sign-in (/auth); only /healthz, /readyz, the OpenAPI document and the sign-in itself are open. ' +
+          'An API Gateway authorizer cannot check signed links or session cookies and would duplicate the token lookup.',
+      );
+    }
+    return routes;
   }
 }

@@ -23,11 +23,14 @@ const rolloutTimeoutSeconds = 600;
 const rolloutPollMs = 5000;
 
 /**
- * The API, step and reconciler Lambdas. Each gets the table; everything that depends on resources
+ * The API's two faces, the step and the reconciler Lambdas. Each gets the table; everything that depends on resources
  * created later (state machine, SES identity, EKS access) is wired by the stack.
  */
 export class Functions extends Construct {
+  /** The Hono app's API face: /v1, the emailed approval links, the OpenAPI document. */
   readonly api: GatekeeperFunction;
+  /** The same app's dashboard face: sign-in, pages and assets (kept out of the API's cold start). */
+  readonly dashboard: GatekeeperFunction;
   readonly deploy: GatekeeperFunction;
   readonly rollback: GatekeeperFunction;
   readonly runChecks: GatekeeperFunction;
@@ -48,12 +51,21 @@ export class Functions extends Construct {
     };
     const rolloutTimeout = Duration.minutes(15);
 
+    // Both faces run the same use cases with the same configuration (functions/runtime/api.ts reads it all).
+    const faceEnv = { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl, MAIL_FROM: settings.mail.from, ...signIn.environment };
     this.api = new GatekeeperFunction(this, 'Api', {
       bundle: 'api',
       description: 'Gatekeeper CI API and approval links (Hono)',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...tableEnv, ...signingEnv, PUBLIC_BASE_URL: publicBaseUrl, MAIL_FROM: settings.mail.from, ...signIn.environment },
+      environment: faceEnv,
+    });
+    this.dashboard = new GatekeeperFunction(this, 'Dashboard', {
+      bundle: 'dashboard',
+      description: 'Gatekeeper dashboard: sign-in, pages and assets (Hono)',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      environment: faceEnv,
     });
     this.deploy = new GatekeeperFunction(this, 'Deploy', {
       bundle: 'deploy',
@@ -101,11 +113,13 @@ export class Functions extends Construct {
       environment: { ...tableEnv, ...clusterEnv },
     });
 
-    for (const fn of [this.api, this.deploy, this.rollback, this.runChecks, this.requestApproval, this.recordOutcome, this.reconcile]) {
+    for (const fn of [this.api, this.dashboard, this.deploy, this.rollback, this.runChecks, this.requestApproval, this.recordOutcome, this.reconcile]) {
       data.allowItemAccess(fn);
     }
     data.allowSigningSecretRead(this.api);
-    signIn.allowRead(this.api);
+    data.allowSigningSecretRead(this.dashboard);
+    // Only the dashboard signs people in: the API face never reads the sign-in secrets.
+    signIn.allowRead(this.dashboard);
     data.allowSigningSecretRead(this.requestApproval);
   }
 }

@@ -204,6 +204,14 @@ export const readSigningConfig = (env: Env) => parse(signingSchema, env, 'signin
 export const readKubernetesConfig = (env: Env): KubernetesConfig => parse(kubernetesSchema, env, 'kubernetes');
 export const readDashboardConfig = (env: Env) => parse(dashboardSchema, env, 'dashboard');
 
+const seconds = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(0)), fallback);
+/** Webhook retries (B17): first delay, doubling up to the cap, for the horizon from the event. Tests shorten them; 0 retries at once. */
+const webhookSchema = z.object({ WEBHOOK_RETRY_BASE_SECONDS: seconds(30), WEBHOOK_RETRY_CAP_SECONDS: seconds(3600), WEBHOOK_RETRY_HORIZON_SECONDS: seconds(86_400) });
+export const readWebhookRetryConfig = (env: Env) => {
+  const parsed = parse(webhookSchema, env, 'webhook');
+  return { baseSeconds: parsed.WEBHOOK_RETRY_BASE_SECONDS, capSeconds: parsed.WEBHOOK_RETRY_CAP_SECONDS, giveUpAfterSeconds: parsed.WEBHOOK_RETRY_HORIZON_SECONDS };
+};
+
 export type AwsConfig = ReturnType<typeof readAwsConfig>;
 export type MailConfig = ReturnType<typeof readMailConfig>;
 export type SigningConfig = ReturnType<typeof readSigningConfig>;

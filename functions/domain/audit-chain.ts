@@ -41,10 +41,20 @@ export interface ChainedAuditEvent extends AuditEvent {
  * array entries, cycles and non-plain objects (Date, Map, class instances).
  */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '$', new Set());
+  return serialize(value, [], [], undefined);
 }
 
-function serialize(value: unknown, path: string, ancestors: Set<object>): string {
+/**
+ * Verification hashes every event, so this is the hot loop of a verify: the
+ * path for an error message is only spelled out when one is thrown (`trail`
+ * holds its keys meanwhile), cycles are looked for on the short stack of
+ * enclosing objects, and the output is one string built in place.
+ */
+type Trail = Array<string | number>;
+
+const pathOf = (trail: Trail) => `$${trail.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')}`;
+
+function serialize(value: unknown, trail: Trail, ancestors: object[], skip: string | undefined): string {
   switch (typeof value) {
     case 'string':
       // JSON.stringify escapes lone surrogates, so the UTF-8 we hash is lossless.
@@ -52,48 +62,62 @@ function serialize(value: unknown, path: string, ancestors: Set<object>): string
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number and has no JSON form`);
+      if (!Number.isFinite(value)) throw new TypeError(`${pathOf(trail)}: ${value} is not a finite number and has no JSON form`);
       return JSON.stringify(value);
-    case 'object':
+    case 'object': {
       if (value === null) return 'null';
-      if (ancestors.has(value)) throw new TypeError(`${path}: circular reference`);
-      ancestors.add(value);
-      try {
-        return Array.isArray(value) ? serializeArray(value, path, ancestors) : serializeObject(value, path, ancestors);
-      } finally {
-        ancestors.delete(value);
-      }
+      if (ancestors.includes(value)) throw new TypeError(`${pathOf(trail)}: circular reference`);
+      ancestors.push(value);
+      const text = Array.isArray(value) ? serializeArray(value, trail, ancestors) : serializeObject(value, trail, ancestors, skip);
+      ancestors.pop();
+      return text;
+    }
     default:
-      throw new TypeError(`${path}: ${value === undefined ? 'undefined' : `a ${typeof value}`} cannot be serialized as JSON`);
+      throw new TypeError(`${pathOf(trail)}: ${value === undefined ? 'undefined' : `a ${typeof value}`} cannot be serialized as JSON`);
   }
 }
 
-function serializeArray(items: readonly unknown[], path: string, ancestors: Set<object>): string {
-  const parts: string[] = [];
+function serializeArray(items: readonly unknown[], trail: Trail, ancestors: object[]): string {
+  let text = '[';
   // An index loop, not map: map skips holes, which would silently change the length.
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (item === undefined) throw new TypeError(`${path}[${i}]: undefined has no JSON form inside an array`);
-    parts.push(serialize(item, `${path}[${i}]`, ancestors));
+    trail.push(i);
+    if (item === undefined) throw new TypeError(`${pathOf(trail)}: undefined has no JSON form inside an array`);
+    text += (i === 0 ? '' : ',') + serialize(item, trail, ancestors, undefined);
+    trail.pop();
   }
-  return `[${parts.join(',')}]`;
+  return `${text}]`;
 }
 
-function serializeObject(object: object, path: string, ancestors: Set<object>): string {
+/** Events repeat the same few keys: quote each once (bounded, since detail keys are the caller's). */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 1_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+function serializeObject(object: object, trail: Trail, ancestors: object[], skip: string | undefined): string {
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
     const kind = (object as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-    throw new TypeError(`${path}: a ${kind} is not plain JSON; convert it first (e.g. a Date to an ISO string)`);
+    throw new TypeError(`${pathOf(trail)}: a ${kind} is not plain JSON; convert it first (e.g. a Date to an ISO string)`);
   }
-  if (Object.getOwnPropertySymbols(object).length > 0) throw new TypeError(`${path}: symbol keys cannot be serialized as JSON`);
+  if (Object.getOwnPropertySymbols(object).length > 0) throw new TypeError(`${pathOf(trail)}: symbol keys cannot be serialized as JSON`);
   const record = object as Record<string, unknown>;
-  const members: string[] = [];
+  let text = '{';
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
-    if (member === undefined) continue;
-    members.push(`${JSON.stringify(key)}:${serialize(member, `${path}.${key}`, ancestors)}`);
+    if (member === undefined || key === skip) continue;
+    trail.push(key);
+    text += `${text.length === 1 ? '' : ','}${quotedKey(key)}:${serialize(member, trail, ancestors, undefined)}`;
+    trail.pop();
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
 }
 
 /** Keeps these hashes from ever colliding with another SHA-256 use of the same bytes. */
@@ -105,9 +129,8 @@ const HASH_DOMAIN = 'gatekeeper-audit-v1\n';
  * detected; storage attributes (pk, sk, kind…) must be stripped before hashing.
  */
 export function hashEvent(event: Omit<ChainedAuditEvent, 'hash'>): string {
-  // A ChainedAuditEvent is assignable to this parameter: drop its stored hash rather than hash it into itself.
-  const { hash: _stored, ...content } = event as Omit<ChainedAuditEvent, 'hash'> & { hash?: unknown };
-  return createHash('sha256').update(HASH_DOMAIN + canonicalize(content), 'utf8').digest('hex');
+  // A ChainedAuditEvent is assignable to this parameter: its stored hash is skipped rather than hashed into itself.
+  return createHash('sha256').update(HASH_DOMAIN + serialize(event, [], [], 'hash'), 'utf8').digest('hex');
 }
 
 // ---------------------------------------------------------------------------

@@ -41,6 +41,8 @@ export type AuditAction =
   | 'directory.changed'
   | 'token.created'
   | 'token.revoked'
+  | 'webhook.subscribed'
+  | 'webhook.deleted'
   | 'release.superseded'
   | 'release.break-glass'
   | 'review.closed'
@@ -48,7 +50,8 @@ export type AuditAction =
   | 'config.drafted'
   | 'config.draft-edited'
   | 'config.discarded'
-  | 'config.published';
+  | 'config.published'
+  | 'audit.checkpointed';
 
 /** The state machine's steps (and the reconciler acting for it) appear in the audit trail as this actor. */
 export const STEP_ACTOR = 'system:release-state-machine';

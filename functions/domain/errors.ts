@@ -81,7 +81,7 @@ export class StaleDraftError extends defineError('StaleDraft', 'stale-draft', 40
 export class ClusterUnreachableError extends defineError('ClusterUnreachable', 'cluster-unreachable', 503, 'Kubernetes API unreachable') {}
 /** DynamoDB did not answer or refused the call for a transient reason (throttled, unavailable, network). */
 export class StoreUnavailableError extends defineError('StoreUnavailable', 'dependency-unavailable', 503, 'Data store unavailable') {}
-/** No approval email could be sent (SES refused or did not answer). */
+/** An email (an approval link, a notification) could not be sent: SES refused or did not answer. */
 export class MailUnavailableError extends defineError('MailUnavailable', 'dependency-unavailable', 503, 'Mail service unavailable') {}
 /** Restoring the previous version failed: the environment needs an operator. */
 export class RollbackFailedError extends defineError('RollbackFailed', 'rollback-failed', 502, 'Rollback failed') {}

@@ -1,6 +1,7 @@
 import type { ApprovalRequest, Vote } from './approval';
 import type { AuditEvent } from './audit';
 import type { ChainedAuditEvent, ChainHead } from './audit-chain';
+import type { AuditCheckpoint } from './audit-checkpoint';
 import type { Directory } from './authorization';
 import type { AppConfig } from './config';
 import type { ConfigDraft, ConfigVersion } from './config-change';
@@ -186,6 +187,18 @@ export interface Mailer {
 }
 
 /**
+ * B17: one notification email per event and person, although events are
+ * delivered at least once. A marker per (event, person), kept until
+ * `expiresAt` (epoch seconds; TTL), longer than any redelivery.
+ */
+export interface NotificationLedger {
+  /** Records that `person` is being told about `eventId`; false when it already was (a redelivery). */
+  claim(eventId: string, person: string, expiresAt: number): Promise<boolean>;
+  /** Forgets a claim whose email could not be sent, so the redelivery sends it. */
+  release(eventId: string, person: string): Promise<void>;
+}
+
+/**
  * Resumes a task waiting on its token; the token alone names the execution.
  * `gone` means nothing waits on the token any more (already resumed, timed out,
  * execution ended): a repeated delivery is harmless. Transient faults throw.
@@ -283,7 +296,13 @@ export interface AuditReader {
   page(app: string, query: AuditQuery): Promise<{ events: ChainedAuditEvent[]; cursor?: string }>;
   /** The whole chain of an app, in sequence order (verify, export). */
   all(app: string): Promise<ChainedAuditEvent[]>;
+  /** The events after `afterSeq` (up to `upToSeq`, e.g. a head read first), in sequence order. */
+  since(app: string, afterSeq: number, upToSeq?: number): Promise<ChainedAuditEvent[]>;
   head(app: string): Promise<ChainHead>;
+  /** The latest signed checkpoint, if one was ever written. */
+  checkpoint(app: string): Promise<AuditCheckpoint | undefined>;
+  /** Stores a later checkpoint (false if one as late or later is already stored), with its audit event. */
+  saveCheckpoint(checkpoint: AuditCheckpoint, audit: AuditEvent): Promise<boolean>;
 }
 
 export interface ConfigStore {

@@ -1,7 +1,6 @@
 import { handle } from 'hono/aws-lambda';
-import { createApp } from '../api/app';
-import { dashboardRoutes } from '../api/dashboard/routes';
+import { createApiApp } from '../api/api-face';
 import { buildApiDeps } from '../runtime/api';
 
-const deps = buildApiDeps(process.env);
-export const handler = handle(createApp(deps, dashboardRoutes(deps)));
+/** The API face: /v1 (CI and the CLI), the emailed approval links and the OpenAPI document. */
+export const handler = handle(createApiApp(buildApiDeps(process.env)));

@@ -1,6 +1,7 @@
 import { createClusterDirectory } from '../adapters/kubernetes';
 import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
-import { readKubernetesConfig, readWorkflowConfig, type Env } from '../config';
+import { httpWebhookTransport } from '../adapters/webhooks/http-transport';
+import { readKubernetesConfig, readWebhookRetryConfig, readWorkflowConfig, type Env } from '../config';
 import { reconcile, type ReconcileDeps } from '../usecases/reconcile';
 import { baseDeps } from './stores';
 
@@ -10,6 +11,8 @@ export function reconcileDeps(env: Env): ReconcileDeps {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
     clusters: createClusterDirectory(readKubernetesConfig(env), { awsRegion: base.aws.AWS_REGION }),
+    transport: httpWebhookTransport,
+    retry: readWebhookRetryConfig(env),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ApprovalStore, AuditLog, AuditReader, CatalogStore, ConfigStore, D
 import type { DynamoCatalogWriter } from '../adapters/dynamodb/catalog-writer';
 import type { Logger } from '../observability/logger';
 import type { SigningKeySource } from '../domain/approval-link';
+import type { WebhookStore } from '../domain/webhooks';
 
 /** What every use case and step has: a clock, ids and a logger. */
 export interface Essentials {
@@ -33,6 +34,8 @@ export interface UseCaseDeps {
   /** Refusals by identities with no standing on the app, and the per-identity refusal limit. */
   securityLog: SecurityLog;
   limiter: RateLimiter;
+  /** B17: webhook subscriptions and their deliveries. */
+  webhooks: WebhookStore;
   signingSecret: SigningKeySource;
   clock: () => Date;
   newId: () => string;

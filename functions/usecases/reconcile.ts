@@ -8,6 +8,7 @@ import { startPromotion } from './promotions';
 import { errorFields } from '../observability/logger';
 import { observeEnvironment, type DriftDeps } from './drift';
 import { decisionCallback } from './record-vote';
+import { deliverDueWebhooks, type WebhookDeliveryDeps, type WebhookPassReport } from './webhook-delivery';
 import { send } from './task-callbacks';
 
 export const RECONCILER_ACTOR = 'system:reconciler';
@@ -16,7 +17,7 @@ export const RECONCILER_ACTOR = 'system:reconciler';
 const START_GRACE_MS = 2 * 60_000;
 const OUTBOX_BATCH = 100;
 
-export interface ReconcileDeps extends DriftDeps, AdvanceDeps {
+export interface ReconcileDeps extends DriftDeps, AdvanceDeps, WebhookDeliveryDeps {
   releases: ReleaseStore;
   workflow: Workflow;
 }
@@ -36,6 +37,8 @@ export interface ReconcileReport {
   drifted: string[];
   /** Faults met on this pass (the next pass tries again). */
   errors: number;
+  /** Webhook deliveries that came due: delivered, failed again, parked dead. */
+  webhooks: WebhookPassReport;
 }
 
 /**
@@ -46,10 +49,11 @@ export interface ReconcileReport {
  *  2. for every in-flight release (an index Query, no Scan), each unfinished
  *     promotion against its execution (see reconcileRelease), then the
  *     release is moved on or ended;
- *  3. compares every environment no deploy is changing with its cluster (drift).
+ *  3. compares every environment no deploy is changing with its cluster (drift);
+ *  4. retries the webhook deliveries that are due (an index Query by due time).
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { delivered: 0, resent: 0, ended: [], restarted: [], finished: [], drifted: [], errors: 0 };
+  const report: ReconcileReport = { delivered: 0, resent: 0, ended: [], restarted: [], finished: [], drifted: [], errors: 0, webhooks: { delivered: 0, retrying: 0, dead: 0 } };
   await deliverOutbox(deps, report);
   const inFlight = await deps.releases.listInFlight();
   for (const release of inFlight) {
@@ -61,7 +65,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if ((env.deploying && busy.has(env.deploying.releaseId)) || !env.current) continue;
     await guarded(deps, report, { app: env.app, environment: env.name }, () => checkDrift(deps, env, report));
   }
-  if (report.delivered || report.ended.length || report.restarted.length || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });
+  await guarded(deps, report, { pass: 'webhooks' }, async () => {
+    report.webhooks = await deliverDueWebhooks(deps);
+  });
+  const { webhooks } = report;
+  if (webhooks.delivered || webhooks.retrying || webhooks.dead || report.delivered || report.ended.length || report.restarted.length || report.finished.length || report.drifted.length || report.errors) deps.log.info('reconciled', { ...report });
   return report;
 }
 

@@ -33,9 +33,7 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
   const wait = deps.limiter.blocked(refusalKey(ballot.voter), deps.clock());
   if (wait !== undefined) throw tooManyRefusals(ballot.voter, wait);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { request: stored, auditHead, directory } = ballot.app
-      ? await deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app)
-      : { request: await deps.approvals.get(ballot.releaseId, ballot.environment), auditHead: undefined, directory: await deps.directory.get() };
+    const { request: stored, auditHead, directory } = await readForVote(deps, ballot);
     if (!stored) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
     const request = withCurrentEligibility(stored, directory);
     const at = deps.clock().toISOString();
@@ -78,6 +76,17 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
     return result;
   }
   throw new ConflictError('too many simultaneous decisions on this request; reload the page and try again');
+}
+
+/**
+ * One round trip when the ballot names the app (a link); otherwise the request
+ * and the directory are read side by side (the chain head is read with the
+ * write, unless this process wrote it last).
+ */
+async function readForVote(deps: UseCaseDeps, ballot: Ballot) {
+  if (ballot.app) return deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app);
+  const [request, directory] = await Promise.all([deps.approvals.get(ballot.releaseId, ballot.environment), deps.directory.get()]);
+  return { request, auditHead: undefined, directory };
 }
 
 /** Refused votes an identity may have recorded per minute; past it, 429 and nothing is written. */

@@ -39,7 +39,11 @@ export const releaseRequestSchema = z.strictObject({
   author: z.optional(email),
   labels: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(63), z.refine(oneLine, `one line, ${TEXT_RULE}`))).check(z.maxLength(20)), []),
   comment: z.optional(z.string().check(z.maxLength(2000), z.refine(multiline, TEXT_RULE))),
-  committedAt: z.optional(z.iso.datetime({ offset: true })),
+  committedAt: z.optional(
+    z.iso
+      .datetime({ offset: true })
+      .check(z.describe('When the commit was made (ISO 8601 with an offset, e.g. `git show -s --format=%cI <commit>`): the start of the DORA lead time. A release without it has no lead-time sample.')),
+  ),
   approvers: z.optional(z.array(email).check(z.minLength(1), z.maxLength(50))),
   breakGlass: z.optional(z.strictObject({ justification: z.string().check(z.maxLength(2000), z.refine(multiline, TEXT_RULE)) })),
 });

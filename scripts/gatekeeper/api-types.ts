@@ -483,6 +483,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps/{app}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An app's webhook subscriptions
+         * @description Admins of the app. Never the secrets.
+         */
+        get: operations["getV1AppsAppWebhooks"];
+        put?: never;
+        /**
+         * Subscribe to an app's events
+         * @description Admins of the app. `url` must be https (plain http only on a loopback host); `events` lists event types or `<prefix>.*` (README "Webhooks"); `kind` `json` (default) posts the event, `slack` a Block Kit message for an incoming webhook. Deliveries are signed: `X-Gatekeeper-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.
+         */
+        post: operations["postV1AppsAppWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{app}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription
+         * @description Admins of the app. Its pending deliveries are parked `dead`.
+         */
+        delete: operations["deleteV1AppsAppWebhooksId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{app}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's delivery log
+         * @description Admins of the app. The latest 100, newest first.
+         */
+        get: operations["getV1AppsAppWebhooksIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tokens": {
         parameters: {
             query?: never;
@@ -571,7 +635,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify an app's audit chain */
+        /**
+         * Verify an app's audit chain
+         * @description From the latest signed checkpoint to the head (`from` says where it started), or from the first event with `full=true`. Changes nothing.
+         */
         get: operations["getV1AuditVerify"];
         put?: never;
         post?: never;
@@ -890,7 +957,10 @@ export interface operations {
                     /** @default [] */
                     labels?: string[];
                     comment?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description When the commit was made (ISO 8601 with an offset, e.g. `git show -s --format=%cI <commit>`): the start of the DORA lead time. A release without it has no lead-time sample.
+                     */
                     committedAt?: string;
                     approvers?: string[];
                     breakGlass?: {
@@ -3253,6 +3323,356 @@ export interface operations {
             };
         };
     };
+    getV1AppsAppWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An app name (the one name rule; never a reserved word such as `constructor`). */
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{ "webhooks": [{ "id", "app", "url", "events", "kind", "createdAt", "createdBy" }] }`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `validation` (Invalid request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Not allowed) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unknown-app` (Unknown app) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal` (Internal error) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `dependency-unavailable` (Data store unavailable; Mail service unavailable) */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postV1AppsAppWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An app name (the one name rule; never a reserved word such as `constructor`). */
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    url: string;
+                    events: string[];
+                    /** @enum {string} */
+                    kind?: "json" | "slack";
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription plus `secret` (shown only now: store it to verify signatures) and a `note`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `validation` (Invalid request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Not allowed) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unknown-app` (Unknown app) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large` (Request body too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type` (Unsupported media type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal` (Internal error) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `busy` (Busy, try again), `dependency-unavailable` (Data store unavailable; Mail service unavailable) */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteV1AppsAppWebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An app name (the one name rule; never a reserved word such as `constructor`). */
+                app: string;
+                /** @description A webhook subscription id (`wh_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                    };
+                };
+            };
+            /** @description `validation` (Invalid request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Not allowed) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unknown-app` (Unknown app), `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal` (Internal error) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `busy` (Busy, try again), `dependency-unavailable` (Data store unavailable; Mail service unavailable) */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getV1AppsAppWebhooksIdDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An app name (the one name rule; never a reserved word such as `constructor`). */
+                app: string;
+                /** @description A webhook subscription id (`wh_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{ "deliveries": [{ "id" (`<event id>.<subscription id>`), "eventId", "eventType", "eventAt", "status" (`pending` | `delivered` | `dead`), "attempts", "lastAttemptAt", "lastStatus", "lastError", "nextAttemptAt", "deliveredAt", "createdAt" }] }`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `validation` (Invalid request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthenticated` (Authentication required) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden` (Not allowed) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unknown-app` (Unknown app), `not-found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal` (Internal error) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `dependency-unavailable` (Data store unavailable; Mail service unavailable) */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getV1Tokens: {
         parameters: {
             query?: never;
@@ -3622,6 +4042,8 @@ export interface operations {
             query: {
                 /** @description The app whose chain to read, or `*` for directory and token changes (admins only). Required. */
                 app: string | "*";
+                /** @description `true`: verify from the first event, ignoring checkpoints. */
+                full?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -3629,7 +4051,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `{ "ok": true, "events", "head" }` or `{ "ok": false, "events", "head", "firstBreak": { "kind", "seq", "detail" } }`. */
+            /** @description `{ "ok": true, "events", "head", "from": { "seq", "checkpointAt"? } }` or `{ "ok": false, "events", "head", "from", "firstBreak": { "kind", "seq", "detail" } }`. */
             200: {
                 headers: {
                     [name: string]: unknown;

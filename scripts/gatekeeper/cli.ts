@@ -2,24 +2,30 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { verifyChain } from '../../functions/domain/audit-chain';
 import { MalformedExportError, parseJsonLines } from '../../functions/domain/audit-export';
+import { addAdminCommand } from '../admin/cli';
 import { answer, ApiError, createApi, ok, type ApiClient } from './client';
+import { CliError } from './errors';
 import { EXIT, exitCodeOf, follow, formatEvent, timestamp, type FollowEvent } from './follow';
-import { ciIdempotencyKey, IDEMPOTENCY_KEY, IMAGE, parseDuration, RELEASE_ID, type Env } from './options';
+import type { LiveView } from './live-view';
+import { ciIdempotencyKey, commitTime, IDEMPOTENCY_KEY, IMAGE, inCi, parseDuration, RELEASE_ID, type Env } from './options';
 import type { Approval, Release } from './types';
 
 export interface CliIo {
   env: Env;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Present when stdout is a terminal: a view following a release redraws in place there. */
+  liveView?: () => LiveView;
+  /** `git show -s --format=%cI <commit>` in the working directory; undefined when git does not know the commit. */
+  commitTime?: (commit: string) => string | undefined;
+  /** The OS login: the admin commands' actor when nobody said who acts. */
+  osUser?: () => string;
 }
-
-/** A usage or configuration error found after parsing: exit 1 with the message. */
-class UsageError extends Error {}
 
 const EXIT_HELP = `
 Exit status:
   0  done (release: succeeded; audit verify: the chain is intact)
-  1  usage, configuration or connection error, or the API refused the request
+  1  usage, configuration or connection error, or the API (or admin) refused the request
   2  the release was rejected
   3  the release expired (nobody decided in time)
   4  the release failed (or was rolled back); audit verify: the chain is broken
@@ -31,6 +37,11 @@ Environment:
   GATEKEEPER_TOKEN   an API token (or --token): a CI token, or your personal token
   GITHUB_RUN_ID + GITHUB_REPOSITORY, CI_PIPELINE_ID + CI_PROJECT_PATH
                      when set, release derives its Idempotency-Key from them, the app and the image
+  CI                 when set (CI=true), following prints plain lines even on a terminal
+
+release --commit without --committed-at sends the commit's time from git (the working
+directory's checkout) or GitLab's CI_COMMIT_TIMESTAMP, for the DORA lead time.
+On a terminal, --wait and --watch show a live view (stages, approvals, elapsed time).
 `;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -57,7 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let code: number = EXIT.succeeded;
   const pollMs = Number(io.env.GATEKEEPER_POLL_MS ?? 2000);
   const program = new Command('gatekeeper')
-    .description('Start, follow and decide Gatekeeper releases from CI or a terminal.')
+    .description('Start, follow and decide Gatekeeper releases from CI or a terminal; bootstrap a table (admin).')
     .option('--url <url>', 'the API base URL (default: $GATEKEEPER_URL)')
     .option('--token <token>', 'an API token (default: $GATEKEEPER_TOKEN)')
     .option('--json', 'machine-readable output: JSON (one object per line while following)')
@@ -71,15 +82,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const api = (): ApiClient => {
     const url = global().url ?? io.env.GATEKEEPER_URL;
     const token = global().token ?? io.env.GATEKEEPER_TOKEN;
-    if (!url) throw new UsageError('no API URL: set GATEKEEPER_URL or pass --url');
-    if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--url/GATEKEEPER_URL must be an http(s) URL; got "${url}"`);
-    if (!token) throw new UsageError('no API token: set GATEKEEPER_TOKEN or pass --token');
+    if (!url) throw new CliError('no API URL: set GATEKEEPER_URL or pass --url');
+    if (!/^https?:\/\/\S+$/.test(url)) throw new CliError(`--url/GATEKEEPER_URL must be an http(s) URL; got "${url}"`);
+    if (!token) throw new CliError('no API token: set GATEKEEPER_TOKEN or pass --token');
     return createApi(url, token);
   };
   const emit = (event: FollowEvent) => io.stdout(`${global().json ? JSON.stringify({ type: 'event', ...event }) : formatEvent(event)}\n`);
   const warn = (message: string) => io.stderr(`${timestamp(new Date())} gatekeeper: ${message}\n`);
+  // CI logs (and pipes, and --json readers) get plain lines; a person at a terminal gets the live view.
+  const liveView = () => (io.liveView && !global().json && !inCi(io.env) && io.env.TERM !== 'dumb' ? io.liveView() : undefined);
   const followAndReport = async (client: ApiClient, id: string, timeoutMs: number, first?: Release) => {
-    const result = await follow({ api: client, id, timeoutMs, pollMs, emit, warn, ...(first ? { first } : {}) });
+    const view = liveView();
+    let result: Awaited<ReturnType<typeof follow>>;
+    try {
+      result = await follow({ api: client, id, timeoutMs, pollMs, emit: view?.event ?? emit, warn: view?.warn ?? warn, ...(view ? { onSnapshot: view.show } : {}), ...(first ? { first } : {}) });
+    } finally {
+      view?.stop();
+    }
     if (global().json && result.release) io.stdout(`${JSON.stringify({ type: 'release', exitCode: result.code, release: result.release })}\n`);
     return result.code;
   };
@@ -90,7 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .requiredOption('--app <app>', 'the app')
     .requiredOption('--image <image>', 'the image, <repo>@sha256:<64 hex>')
     .option('--commit <sha>', 'the commit (hex SHA)')
-    .option('--committed-at <time>', 'when the commit was made (ISO 8601), the start of the DORA lead time')
+    .option('--committed-at <time>', 'when the commit was made (ISO 8601 with offset), the start of the DORA lead time (default: from git or CI for --commit)')
     .option('--author <email>', 'the commit author (never counts as an approver)')
     .option('--label <label>', 'a label (repeatable)', collect, [])
     .option('--comment <text>', 'a comment for the approvers')
@@ -100,17 +119,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('--timeout <duration>', 'with --wait: stop waiting after this long (exit 6)').default(2 * 3_600_000, '2h').argParser(duration))
     .addHelpText('after', EXIT_HELP)
     .action(async (o: { app: string; image: string; commit?: string; committedAt?: string; author?: string; label: string[]; comment?: string; approver: string[]; idempotencyKey?: string; wait?: boolean; timeout: number }) => {
-      if (!IMAGE.test(o.image)) throw new UsageError(`--image must be pinned by digest, <repo>@sha256:<64 hex>; got "${o.image}"`);
+      if (!IMAGE.test(o.image)) throw new CliError(`--image must be pinned by digest, <repo>@sha256:<64 hex>; got "${o.image}"`);
       const key = o.idempotencyKey ?? ciIdempotencyKey(io.env, o.app, o.image);
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new UsageError('--idempotency-key must be 1–128 letters, digits, ".", ":", "_" or "-"');
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new CliError('--idempotency-key must be 1–128 letters, digits, ".", ":", "_" or "-"');
       const client = api();
+      const committedAt = o.committedAt ?? (o.commit ? commitTime(io.env, o.commit, io.commitTime) : undefined);
       const { data, response } = await answer<Release>(
         client.POST('/v1/releases', {
           body: {
             app: o.app,
             image: o.image,
             ...(o.commit ? { commit: o.commit } : {}),
-            ...(o.committedAt ? { committedAt: o.committedAt } : {}),
+            ...(committedAt ? { committedAt } : {}),
             ...(o.author ? { author: o.author } : {}),
             ...(o.label.length ? { labels: o.label } : {}),
             ...(o.comment ? { comment: o.comment } : {}),
@@ -198,6 +218,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       out(answer, `${answer.id} ${answer.status} (follow it: gatekeeper status ${answer.id} --watch)`);
     });
 
+  addAdminCommand(program, io, ({ json, text }) => out(json, text));
+
   program
     .command('audit')
     .description('audit trail tools')
@@ -209,17 +231,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       try {
         text = await readFile(file, 'utf8');
       } catch (error) {
-        throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+        throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
       }
       let parsed: ReturnType<typeof parseJsonLines>;
       try {
         parsed = parseJsonLines(text);
       } catch (error) {
-        if (error instanceof MalformedExportError) throw new UsageError(`${file}: ${error.message}`);
+        if (error instanceof MalformedExportError) throw new CliError(`${file}: ${error.message}`);
         throw error;
       }
       // Without the head line a cut-off file would look intact (as scripts/audit-verify.ts).
-      if (!parsed.head) throw new UsageError(`${file}: no head line at the end; the export is incomplete and cannot be verified`);
+      if (!parsed.head) throw new CliError(`${file}: no head line at the end; the export is incomplete and cannot be verified`);
       const result = verifyChain(parsed.events, { expectedHead: parsed.head });
       if (result.firstBreak) {
         const { seq, kind, detail } = result.firstBreak;
@@ -235,7 +257,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
-    if (error instanceof UsageError || error instanceof ApiError) {
+    if (error instanceof CliError || error instanceof ApiError) {
       io.stderr(`gatekeeper: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -75,6 +75,8 @@ export interface FollowOptions {
   warn: (message: string) => void;
   /** The release as the caller already has it (POST's answer), so its state prints at once. */
   first?: Release;
+  /** Each snapshot as it arrives, before its changes are emitted (the live view on a terminal). */
+  onSnapshot?: (release: Release) => void;
 }
 
 /**
@@ -82,7 +84,7 @@ export interface FollowOptions {
  * timeout passes (6; the release goes on). A refusal (401, 403, 404) ends it
  * with 1; no answer or a 5xx is retried until the timeout.
  */
-export async function follow({ api, id, timeoutMs, pollMs, emit, warn, first }: FollowOptions): Promise<{ code: number; release?: Release }> {
+export async function follow({ api, id, timeoutMs, pollMs, emit, warn, first, onSnapshot }: FollowOptions): Promise<{ code: number; release?: Release }> {
   const deadline = Date.now() + timeoutMs;
   let last: Release | undefined;
   let unreachable = false;
@@ -100,6 +102,7 @@ export async function follow({ api, id, timeoutMs, pollMs, emit, warn, first }: 
       }
     }
     if (current) {
+      onSnapshot?.(current);
       for (const event of changes(last, current, timestamp(new Date()))) emit(event);
       last = current;
       const code = exitCodeOf(current.status);

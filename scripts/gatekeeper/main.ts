@@ -4,9 +4,6 @@
  * exit statuses; the code is in scripts/gatekeeper/cli.ts.
  */
 import { runCli } from './cli';
+import { processIo } from './process-io';
 
-process.exitCode = await runCli(process.argv.slice(2), {
-  env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-});
+process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -38,8 +38,12 @@ export interface Approval {
   image?: string;
   requestedBy?: string;
   status: string;
+  /** The policy the request was opened under: `required` approvals in total. */
+  policy?: { required: number };
   approvers?: string[];
   votes?: Vote[];
+  /** Approving votes that count toward the policy so far. */
+  approvals?: number;
   summary?: string;
   ageSeconds?: number;
 }
@@ -50,6 +54,8 @@ export interface Release {
   status: string;
   image: string;
   reason?: string;
+  createdAt?: string;
+  finishedAt?: string;
   stages: Stage[];
   approvals: Approval[];
 }

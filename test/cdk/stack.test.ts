@@ -3,6 +3,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_FACE_ROUTES } from '../../cdk/constructs/api';
 import { indexActions, tableItemActions } from '../../cdk/constructs/data';
 import { GatekeeperStack } from '../../cdk/gatekeeper-stack';
 import { bundleFileName, esbuildOptions, lambdaEntries, lambdaNames, repoRoot } from '../../cdk/lambda-bundles';
@@ -52,7 +53,12 @@ const wildcardResourceActions = new Set([
   'xray:GetSamplingTargets',
   // CDK's RotationSchedule grants it to every rotation function (ours makes keys with node:crypto).
   'secretsmanager:GetRandomPassword',
+  // The DynamoDB stream event source (the events Lambda) lists the table's streams; it reads the stream by its ARN.
+  'dynamodb:ListStreams',
 ]);
+
+/** What reading the table's stream takes (the events function's event source). */
+const STREAM_READS = new Set(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
 
 /** Functions that use the table (all but the key rotation function). */
 const tableFunctionCount = lambdaNames.filter((name) => name !== 'rotateSigningKey').length;
@@ -74,10 +80,11 @@ describe('GatekeeperStack', () => {
   };
   const linkSecretId = () => secretIdOf(/signs approval links/);
 
+  // Bundles every Lambda (esbuild, code-split): slow on a loaded 2-core machine.
   beforeAll(() => {
     ({ app, template } = synthesize());
     json = template.toJSON() as CfnTemplate;
-  });
+  }, 180_000);
 
   it('keeps releases in an on-demand, point-in-time-recoverable, deletion-protected, retained table', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -112,6 +119,31 @@ describe('GatekeeperStack', () => {
     }
   });
 
+  it('drives the events Lambda from the table\'s stream (new images), filtered to inserted audit items, reporting failed records', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    expect(localTable.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const [[, mapping]] = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping') as unknown as [[string, { Properties: Record<string, unknown> }]];
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRecordAgeInSeconds: 86400,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['audit'] } } } }) }] },
+    });
+    expect(referencedId(mapping.Properties.EventSourceArn)).toBe(idOf('AWS::DynamoDB::Table'));
+    const target = json.Resources[referencedId(mapping.Properties.FunctionName) ?? ''];
+    expect(String(target?.Properties?.Description)).toMatch(/^Gatekeeper events:/);
+    expect(Object.keys((target?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables).sort()).toEqual(['MAIL_FROM', 'PUBLIC_BASE_URL', 'TABLE_NAME']);
+    // Only the events function reads the stream, and only this table's (ListStreams has no resource-level permission).
+    const reads = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => STREAM_READS.has(a)));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.map(({ holder }) => holder).filter((holder) => !holder.startsWith('EventsRole'))).toEqual([]);
+    for (const { statement } of reads) {
+      for (const resource of asArray(statement.Resource)) expect(resource === '*' || JSON.stringify(resource).includes('StreamArn')).toBe(true);
+    }
+  });
+
   it('sizes and times out each function for its job', () => {
     const expectFunction = (description: RegExp, memorySize: number, timeout: number) =>
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -120,6 +152,7 @@ describe('GatekeeperStack', () => {
         Timeout: timeout,
       });
     expectFunction(/CI API/, 512, 29);
+    expectFunction(/dashboard: sign-in, pages/, 512, 29);
     expectFunction(/set the image/, 1024, 900);
     expectFunction(/restore the previous image/, 1024, 900);
     expectFunction(/run pre- and post-deployment checks/, 1024, 900);
@@ -161,7 +194,8 @@ describe('GatekeeperStack', () => {
   it('grants only item-level DynamoDB actions, on the table and its index', () => {
     const tableId = idOf('AWS::DynamoDB::Table');
     const allowed = new Set<string>([...tableItemActions, ...indexActions]);
-    const dynamo = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('dynamodb:')));
+    // The events function's stream reads are checked with its event source.
+    const dynamo = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('dynamodb:') && !STREAM_READS.has(a)));
     expect(dynamo.length).toBe(2 * tableFunctionCount);
     for (const { holder, statement } of dynamo) {
       for (const action of asArray(statement.Action)) expect(allowed, `${holder}: ${action}`).toContain(action);
@@ -174,7 +208,7 @@ describe('GatekeeperStack', () => {
     expect(invokes).toHaveLength(1);
     const targets = asArray(invokes[0]?.statement.Resource).map((r) => json.Resources[referencedId(r) ?? '']?.Properties?.Description);
     expect(targets).toHaveLength(5);
-    expect(targets.join('|')).not.toMatch(/CI API/);
+    expect(targets.join('|')).not.toMatch(/CI API|dashboard/);
   });
 
   it('grants SendTaskSuccess/SendTaskFailure only on this state machine', () => {
@@ -227,7 +261,8 @@ describe('GatekeeperStack', () => {
         }
       }
     }
-    expect(holders).toBe(2);
+    // The approval step and both faces of the API.
+    expect(holders).toBe(3);
   });
 
   it('rotates the link-signing key every 30 days with its own function, which may touch only that secret', () => {
@@ -252,7 +287,7 @@ describe('GatekeeperStack', () => {
       if (actions.join() === 'secretsmanager:GetRandomPassword') continue;
       // IAM merges the API's reads into one statement: the link key's and the sign-in secrets'.
       for (const resource of asArray(statement.Resource)) {
-        if (isSignInSecret(resource)) expect([holder, actions.join()]).toEqual([expect.stringMatching(/FunctionsApi/), 'secretsmanager:GetSecretValue']);
+        if (isSignInSecret(resource)) expect([holder, actions.join()]).toEqual([expect.stringMatching(/FunctionsDashboard/), 'secretsmanager:GetSecretValue']);
         else expect(resource, holder).toEqual({ Ref: secretId });
       }
     }
@@ -267,10 +302,19 @@ describe('GatekeeperStack', () => {
     ]);
   });
 
-  it('serves everything through an HTTP API $default route to the API Lambda (payload 2.0)', () => {
+  it('routes the API face\'s paths to the API Lambda and everything else ($default) to the dashboard Lambda (payload 2.0)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    const targetOf = (routeKey: string) => {
+      const routes = resourcesOfType(json, 'AWS::ApiGatewayV2::Route').filter(([, route]) => route.Properties?.RouteKey === routeKey);
+      expect(routes, routeKey).toHaveLength(1);
+      const [, integration] = resourcesOfType(json, 'AWS::ApiGatewayV2::Integration').find(([id]) => JSON.stringify(routes[0]?.[1].Properties?.Target).includes(`{"Ref":"${id}"}`)) ?? [];
+      expect(integration?.Properties?.PayloadFormatVersion).toBe('2.0');
+      return String(json.Resources[referencedId(integration?.Properties?.IntegrationUri) ?? '']?.Properties?.Description);
+    };
+    expect(resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey).sort()).toEqual([...API_FACE_ROUTES.map((path) => `ANY ${path}`), '$default'].sort());
+    for (const path of API_FACE_ROUTES) expect(targetOf(`ANY ${path}`)).toMatch(/CI API/);
+    expect(targetOf('$default')).toMatch(/dashboard: sign-in, pages/);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -278,17 +322,15 @@ describe('GatekeeperStack', () => {
       // The default throttle (cdk/settings.ts) on every route.
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
-    const [, integration] = resourcesOfType(json, 'AWS::ApiGatewayV2::Integration')[0] ?? [];
-    expect(integration?.Properties?.PayloadFormatVersion).toBe('2.0');
-    const target = json.Resources[referencedId(integration?.Properties?.IntegrationUri) ?? ''];
-    expect(target?.Properties?.Description).toMatch(/CI API/);
   });
 
-  it('creates the SES identity and lets only requestApproval and the API (config drafts) send, only as it', () => {
+  it('creates the SES identity and lets only requestApproval, the events function and both faces of the API (config drafts) send, only as it', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: cdkJsonContext.sesIdentity });
     const identityId = idOf('AWS::SES::EmailIdentity');
     const sends = identityStatements(json).filter(({ statement }) => asArray(statement.Action).some((a) => a.startsWith('ses:')));
-    expect(sends).toHaveLength(2);
+    // The approval step, the events function, and both faces of the API (config drafts).
+    expect(sends.map(({ holder }) => holder).filter((holder) => /FunctionsApi|FunctionsDashboard/.test(holder))).toHaveLength(2);
+    expect(sends).toHaveLength(4);
     for (const send of sends) expect(JSON.stringify(send.statement.Resource)).toContain(`"Ref":"${identityId}"`);
   });
 
@@ -359,12 +401,12 @@ describe('GatekeeperStack', () => {
     template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
   });
 
-  it('gives only the API the sign-in settings, secrets by ARN, and read access to exactly those two secrets', () => {
+  it('gives only the API\'s two faces the sign-in settings, secrets by ARN, and only the dashboard read access to exactly those two secrets', () => {
     const sessionSecret = secretIdOf(/dashboard session cookies/);
     const clientSecret = secretIdOf(/dashboard app client secret/);
     const poolId = idOf('AWS::Cognito::UserPool');
     const withIssuer = resourcesOfType(json, 'AWS::Lambda::Function').filter(([, fn]) => 'OIDC_ISSUER' in ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}));
-    expect(withIssuer.map(([, fn]) => fn.Properties?.Description)).toEqual([expect.stringMatching(/CI API/)]);
+    expect(withIssuer.map(([, fn]) => fn.Properties?.Description)).toEqual([expect.stringMatching(/CI API/), expect.stringMatching(/dashboard: sign-in, pages/)]);
     const variables = (withIssuer[0]?.[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({
       OIDC_ISSUER: { 'Fn::GetAtt': [poolId, 'ProviderURL'] },
@@ -377,7 +419,7 @@ describe('GatekeeperStack', () => {
     expect(Object.keys(variables)).not.toContain('OIDC_CLIENT_SECRET');
     const reads = identityStatements(json).filter(({ statement }) => JSON.stringify(statement.Resource).includes(sessionSecret) || JSON.stringify(statement.Resource).includes(clientSecret));
     expect(reads).toHaveLength(1);
-    expect(reads[0]?.holder).toMatch(/FunctionsApi/);
+    expect(reads[0]?.holder).toMatch(/FunctionsDashboard/);
     // One statement with the link key's read (IAM merges them), and only GetSecretValue.
     expect(reads[0]?.statement).toEqual({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: linkSecretId() }, { Ref: clientSecret }, { Ref: sessionSecret }] });
   });
@@ -444,7 +486,8 @@ describe('GatekeeperStack with a custom publicBaseUrl', () => {
     const withBaseUrl = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { PUBLIC_BASE_URL: 'https://deploys.example.com' } } },
     });
-    expect(Object.keys(withBaseUrl)).toHaveLength(2);
+    // Both faces of the API, the approval step and the events function.
+    expect(Object.keys(withBaseUrl)).toHaveLength(4);
   });
 });
 
@@ -471,7 +514,7 @@ describe('GatekeeperStack with an external OpenID Connect provider', () => {
       OIDC_GROUPS_CLAIM: 'groups',
     });
     const reads = identityStatements(json).filter(({ statement }) => JSON.stringify(statement.Resource).includes(secretArn));
-    expect(reads.map(({ holder }) => holder)).toEqual([expect.stringMatching(/FunctionsApi/)]);
+    expect(reads.map(({ holder }) => holder)).toEqual([expect.stringMatching(/FunctionsDashboard/)]);
     expect(reads[0]?.statement).toMatchObject({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue' });
     expect(reads[0]?.statement.Resource).toEqual(expect.arrayContaining([secretArn, { Ref: sessionSecret }]));
     expect(asArray(reads[0]?.statement.Resource)).toHaveLength(3);
@@ -495,11 +538,14 @@ describe('GatekeeperStack with a Cognito domain prefix', () => {
 });
 
 describe('esbuildOptions', () => {
-  it('bundles everything, AWS SDK included, into minified ESM for Node 22', () => {
-    const options = esbuildOptions(lambdaEntries.api, 'dist/api.mjs');
+  it('bundles everything, AWS SDK included, into minified, code-split ESM for Node 22 with index.mjs as the entry', () => {
+    const options = esbuildOptions(lambdaEntries.api, 'dist/api');
     expect(options).toMatchObject({
       entryPoints: ['functions/lambda/api.ts'],
-      outfile: 'dist/api.mjs',
+      outdir: 'dist/api',
+      entryNames: path.parse(bundleFileName).name,
+      outExtension: { '.js': path.parse(bundleFileName).ext },
+      splitting: true,
       absWorkingDir: repoRoot,
       bundle: true,
       minify: true,

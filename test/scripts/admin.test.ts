@@ -14,18 +14,18 @@ import { parsePolicy } from '../../functions/domain/policy';
 import { hashToken } from '../../functions/domain/token';
 import { DEMO_APPROVERS, demoDirectory, seedDemo } from '../../local/seed';
 import { ensureTable } from '../../local/tables';
-import { runAdmin } from '../../scripts/admin/main';
+import { runCli } from '../../scripts/gatekeeper/cli';
 
 const tableName = `gatekeeper-${randomUUID()}`;
 const endpoint = () => inject('dynamodbEndpoint');
 const db = () => createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint() });
 const ACTOR = 'root@example.com';
 
-/** The CLI in this process (fast); `env` replaces the configuration it reads. */
+/** `gatekeeper admin <args>` in this process (fast); `env` replaces the configuration it reads. */
 async function admin(args: string[], env: Record<string, string | undefined> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runAdmin(args, {
+  const code = await runCli(['admin', ...args], {
     env: { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint(), AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...env },
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
@@ -54,53 +54,57 @@ const auditOf = (app: string) => new DynamoAuditReader(db(), tableName).all(app)
 
 beforeAll(() => ensureTable(endpoint(), tableName));
 
-describe('npm run admin: usage', () => {
+describe('npm run admin (gatekeeper admin): usage', () => {
   it('prints the usage for --help with no configuration at all, and exits 0', async () => {
     const { code, stdout, stderr } = await entryWithoutConfig('--help');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('Usage: npm run admin -- <command> [options]');
+    expect(stdout).toContain('Usage: gatekeeper admin [options] [command]');
   });
 
-  it('names TABLE_NAME in one line (and how to set it locally) when a real command has none, exit 2', async () => {
+  it('names TABLE_NAME in one line (and how to set it locally) when a real command has none, exit 1', async () => {
     const { code, stdout, stderr } = await entryWithoutConfig('grant', '--user', 'x@example.com', '--role', 'admin', '--as', ACTOR);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('TABLE_NAME');
-    expect(stderr).toContain('TABLE_NAME=gatekeeper-local DYNAMODB_ENDPOINT=http://127.0.0.1:8006');
+    expect(stderr).toMatch(/^gatekeeper: TABLE_NAME is not set: .*source \.gatekeeper\/env/);
   });
 
-  it.each([[[]], [['help']], [['--help']], [['-h']], [['grant', '--help']], [['token', '--help']], [['app', 'put', '-h']]])('%j prints every command, its options and examples', async (args) => {
+  it.each([[['--help']], [['help']], [['-h']]])('%j lists the commands, the environment and examples', async (args) => {
     const { code, stdout, stderr } = await admin(args, { TABLE_NAME: undefined });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const text of ['grant --user', '--role', '--app', '--env', 'token create --identity', '--days', '--description', 'app put <file.json>', '--as <email>', 'GATEKEEPER_ACTOR', 'Examples:']) {
-      expect(stdout).toContain(text);
-    }
-    expect(stdout).toContain('TABLE_NAME=gatekeeper-local DYNAMODB_ENDPOINT=http://127.0.0.1:8006');
+    for (const text of ['grant [options]', 'token', 'app', '--as <email>', 'GATEKEEPER_ACTOR', 'TABLE_NAME', 'Examples:', 'Exit status:']) expect(stdout).toContain(text);
   });
 
   it.each([
-    [['deploy'], 'unknown command "deploy"'],
-    [['token'], 'unknown command "token"'],
-    [['token', 'delete'], 'unknown command "token delete"'],
-    [['grant', '--user', 'x@example.com', '--role', 'admin', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [['grant', '--help'], ['--user <email|ci:name>', '--role <role>', '--app <app>', '--env <env>', '--as <email>']],
+    [['token', 'create', '--help'], ['--identity <email|ci:name>', '--days <1-366>', '--description <text>']],
+    [['app', 'put', '-h'], ['<file.json>', 'registered is refused']],
+  ])('%j prints the options of the command', async (args, texts) => {
+    const { code, stdout } = await admin(args, { TABLE_NAME: undefined });
+    expect(code).toBe(0);
+    for (const text of texts) expect(stdout).toContain(text);
+  });
+
+  it.each([
+    [['deploy'], "unknown command 'deploy'"],
+    [['token', 'delete'], "unknown command 'delete'"],
+    [['grant', '--user', 'x@example.com', '--role', 'admin', '--frobnicate'], "unknown option '--frobnicate'"],
     [['grant', '--user', 'x@example.com', '--role', 'overlord'], '--role must be one of admin, deployer'],
-    [['grant', '--role', 'admin'], '--user is required'],
+    [['grant', '--role', 'admin'], "required option '--user <email|ci:name>' not specified"],
     [['grant', '--user', 'not an email', '--role', 'admin'], '--user must be an email or ci:<name>'],
     [['grant', '--user', 'x@example.com', '--role', 'admin', '--app', 'Bad_Name'], '--app must be'],
-    [['token', 'create'], '--identity is required'],
+    [['token', 'create'], "required option '--identity <email|ci:name>' not specified"],
     [['token', 'create', '--identity', 'ci:bot', '--days', 'abc'], '--days must be a whole number from 1 to 366'],
     [['token', 'create', '--identity', 'ci:bot', '--days', '0'], '--days must be a whole number from 1 to 366'],
-    [['app', 'put'], 'app put: needs exactly one file'],
-    [['app', 'put', 'a.json', 'b.json'], 'app put: needs exactly one file'],
+    [['app', 'put'], "missing required argument 'file.json'"],
+    [['app', 'put', 'a.json', 'b.json'], "too many arguments for 'put'"],
     [['grant', '--user', 'x@example.com', '--role', 'admin', '--as', 'someone'], '--as must be an email'],
-  ])('%j is a usage error: %s, exit 2, nothing written', async (args, message) => {
+  ])('%j is a usage error: %s, exit 1, nothing written', async (args, message) => {
     const before = (await new DynamoDirectoryStore(db(), tableName).get()).version;
     const { code, stdout, stderr } = await admin(args);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
-    expect(stderr).toContain('npm run admin -- --help');
     expect((await new DynamoDirectoryStore(db(), tableName).get()).version).toBe(before);
   });
 
@@ -109,6 +113,12 @@ describe('npm run admin: usage', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('no-such-table');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--json prints what was done as one object', async () => {
+    const { code, stdout } = await admin(['token', 'create', '--identity', 'ci:json-bot', '--as', ACTOR, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ identity: 'ci:json-bot', type: 'ci', expiresAt: null, token: expect.stringMatching(/^gk_/) });
   });
 });
 

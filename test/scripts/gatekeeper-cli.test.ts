@@ -30,9 +30,19 @@ interface Run {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function gatekeeper(args: string[], env: Record<string, string> = {}): Run {
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The bin as a child process; with `tty`, inside a real pseudo-terminal
+ * (util-linux `script`, which relays what the terminal shows, escapes and all,
+ * and exits with the child's status).
+ */
+function gatekeeper(args: string[], env: Record<string, string> = {}, { tty = false } = {}): Run {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CI_VARIABLES.includes(name)));
-  const child = spawn(process.execPath, ['bin/gatekeeper.mjs', ...args], {
+  const argv = [process.execPath, 'bin/gatekeeper.mjs', ...args];
+  // A new pseudo-terminal has no size until someone sets one, as a terminal emulator does.
+  const [command, ...rest] = tty ? ['script', '-qfec', `stty cols 200 rows 50; ${argv.map(shellQuote).join(' ')}`, '/dev/null'] : argv;
+  const child = spawn(command ?? '', rest, {
     env: { ...base, GATEKEEPER_URL: stack.apiUrl, GATEKEEPER_TOKEN: stack.ciToken, GATEKEEPER_POLL_MS: '150', ...env },
   });
   let stdout = '';
@@ -88,7 +98,7 @@ describe('gatekeeper', () => {
   it('prints commands and exit codes for --help; a usage error exits 1 with a message', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const text of ['release', 'status', 'approvals', 'approve', 'reject', 'cancel', 'rollback', 'audit', '6  timed out waiting']) expect(help.stdout).toContain(text);
+    for (const text of ['release', 'status', 'approvals', 'approve', 'reject', 'cancel', 'rollback', 'audit', 'admin', '6  timed out waiting']) expect(help.stdout).toContain(text);
     const missing = await run(['release', '--app', 'hello-web']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("required option '--image <image>' not specified");
@@ -148,7 +158,8 @@ describe('gatekeeper', () => {
       await api(stack).waitForStatus(idIn(first.stdout), ['waiting_for_approval']);
       expect((await run(['cancel', idIn(first.stdout)])).code).toBe(0);
     }
-  });
+    // Eight CLI processes (each starts tsx): 30 s is too short on a busy two-core machine.
+  }, 90_000);
 
   it('alice lists her pending approvals and approves with her personal token; status --watch then exits 0', async () => {
     const started = await run(['release', '--app', 'hello-web', '--image', image(), '--json']);
@@ -163,6 +174,39 @@ describe('gatekeeper', () => {
     const watched = await run(['status', id, '--watch']);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/ release succeeded /);
+  });
+
+  it('on a terminal, release --wait redraws a live view in place (stages, approvals x/y with who voted, elapsed) above which each change is kept', async () => {
+    const cli = gatekeeper(['release', '--app', 'hello-web', '--image', image(), '--wait'], { CI: '', TERM: 'xterm' }, { tty: true });
+    const id = idIn(await cli.line(/ release .* started/));
+    await cli.line(/◷ prod\s+waiting for approval\s+approvals 0\/1 \(asked .*alice@example\.com/);
+    await approveByEmail(id, 'alice@example.com');
+    const { code, stdout } = await cli.done;
+    expect(code).toBe(0);
+    // log-update erases the previous frame's lines before drawing the next one.
+    expect(stdout).toContain('\u001B[2K');
+    expect(stdout.split(`hello-web release ${id}  `).length).toBeGreaterThan(3);
+    expect(stdout).toMatch(/✔ prod\s+succeeded\s+approvals 1\/1: alice@example\.com ✔/);
+    expect(stdout).toMatch(new RegExp(`hello-web release ${id}  succeeded  \\d+s`));
+    expect(stdout).toMatch(/\d\dZ hello-web prod vote alice@example\.com approve/);
+
+    // CI=true or --json on the same terminal: plain lines, no escapes.
+    for (const [args, env] of [[['status', id, '--watch'], { CI: 'true' }], [['status', id, '--watch', '--json'], { CI: '' }]] as const) {
+      const plain = await gatekeeper([...args], { ...env, TERM: 'xterm' }, { tty: true }).done;
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).not.toContain('\u001B[');
+      expect(plain.stdout).toMatch(/ release succeeded |"type":"release"/);
+    }
+  });
+
+  it('release --commit sends the commit time from git when the checkout has the commit (the DORA lead time)', async () => {
+    const commit = (await promisify(execFile)('git', ['rev-parse', 'HEAD'])).stdout.trim();
+    const committedAt = (await promisify(execFile)('git', ['show', '-s', '--format=%cI', commit])).stdout.trim();
+    const started = await run(['release', '--app', 'hello-web', '--image', image(), '--commit', commit, '--json']);
+    const id = (JSON.parse(started.stdout) as { id: string }).id;
+    expect((await api(stack).release(id)) as unknown).toMatchObject({ commit, committedAt: new Date(committedAt).toISOString() });
+    await api(stack).waitForStatus(id, ['waiting_for_approval']);
+    expect((await run(['cancel', id])).code).toBe(0);
   });
 
   it('audit verify checks an export offline, and names the first break of a tampered copy (exit 4)', async () => {

@@ -1,8 +1,8 @@
-import { GetCommand, TransactGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
-import { ConflictError, InvalidStateError } from '../../domain/errors';
+import { BusyError, ConflictError, InvalidStateError } from '../../domain/errors';
 import type { Directory } from '../../domain/authorization';
 import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
 import type { StageStatus } from '../../domain/release';
@@ -38,6 +38,9 @@ export function closeRequestWrite(tableName: string, request: ApprovalRequest, s
     },
   };
 }
+
+/** Reads of keys BatchGetItem left unprocessed (throttling) before the vote answers 503. */
+const UNPROCESSED_ATTEMPTS = 6;
 
 const NOT_FINISHED = `NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`;
 
@@ -98,21 +101,31 @@ export class DynamoApprovalStore implements ApprovalStore {
     return result.Item ? readItem('approval', result.Item) : undefined;
   }
 
+  /**
+   * One BatchGetItem with strongly consistent reads: each item as last
+   * committed, at half the read units of TransactGetItems. No snapshot across
+   * the three is needed: the vote's write is conditional on the request's
+   * version and the chain head, and eligibility is judged against the
+   * directory as it is now. Keys DynamoDB leaves unprocessed are asked again.
+   */
   async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }> {
-    const result = await this.db.send(
-      new TransactGetCommand({
-        TransactItems: [
-          { Get: { TableName: this.tableName, Key: keys.approval(releaseId, environment) } },
-          { Get: { TableName: this.tableName, Key: keys.auditHead(app) } },
-          { Get: { TableName: this.tableName, Key: keys.directory() } },
-        ],
-      }),
-    );
-    const [request, head, directory] = (result.Responses ?? []).map((r) => r.Item);
+    const wanted = { request: keys.approval(releaseId, environment), head: keys.auditHead(app), directory: keys.directory() };
+    const found = new Map<string, Record<string, unknown>>();
+    let pending: Array<Record<string, unknown>> = Object.values(wanted);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_ATTEMPTS) throw new BusyError('DynamoDB left the vote\'s read unprocessed; try again shortly');
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+      const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of result.Responses?.[this.tableName] ?? []) found.set(`${String(item.pk)}|${String(item.sk)}`, item);
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    const item = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`);
+    const request = item(wanted.request);
+    const head = item(wanted.head);
     return {
       request: request ? readItem('approval', request) : undefined,
       auditHead: head ? { seq: head.seq as number, hash: head.hash as string } : EMPTY_CHAIN,
-      directory: directoryFromItem(directory),
+      directory: directoryFromItem(item(wanted.directory)),
     };
   }
 

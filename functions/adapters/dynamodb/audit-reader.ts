@@ -1,10 +1,12 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit';
 import type { ChainedAuditEvent, ChainHead } from '../../domain/audit-chain';
+import type { AuditCheckpoint } from '../../domain/audit-checkpoint';
 import type { AuditQuery, AuditReader } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
+import { writeIf } from './conditional';
 import { decodeCursor, encodeCursor } from './cursor';
-import { partitions} from './keys';
-import { queryAll } from './query-all';
+import { keys, partitions } from './keys';
 import { readItem } from './item-schemas';
 
 /** Events examined per read when a filter may skip most of them. */
@@ -66,11 +68,49 @@ export class DynamoAuditReader implements AuditReader {
   }
 
   async all(app: string): Promise<ChainedAuditEvent[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
-      ExpressionAttributeValues: { ':pk': partitions.audit(app), ':seq': 'SEQ#' },
-    });
-    return items.map((item) => readItem('auditEvent', item));
+    return this.since(app, 0);
+  }
+
+  async since(app: string, afterSeq: number, upToSeq?: number): Promise<ChainedAuditEvent[]> {
+    const events: ChainedAuditEvent[] = [];
+    for await (const page of this.pages(app, afterSeq, upToSeq)) events.push(...page);
+    return events;
+  }
+
+  /** The chain after `afterSeq` (up to `upToSeq`) in sequence order, one Query page (≤ 1 MB) at a time, for passes too long to hold at once. */
+  async *pages(app: string, afterSeq: number, upToSeq?: number): AsyncGenerator<ChainedAuditEvent[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': partitions.audit(app), ':from': keys.auditEvent(app, afterSeq + 1).sk, ':to': upToSeq === undefined ? 'SEQ#~' : keys.auditEvent(app, upToSeq).sk },
+          ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+        }),
+      );
+      yield (result.Items ?? []).map((item) => readItem('auditEvent', item));
+      ExclusiveStartKey = result.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async checkpoint(app: string): Promise<AuditCheckpoint | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.auditCheckpoint(app), ConsistentRead: true }));
+    if (!result.Item) return undefined;
+    const { app: owner, seq, hash, at, keyId, mac } = result.Item;
+    return { app: String(owner), seq: Number(seq), hash: String(hash), at: String(at), keyId: String(keyId), mac: String(mac) };
+  }
+
+  /** Replaces the checkpoint with a later one only (never moves it back), audited in the app's chain like any change. */
+  saveCheckpoint(checkpoint: AuditCheckpoint, audit: AuditEvent): Promise<boolean> {
+    const put = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.auditCheckpoint(checkpoint.app), kind: 'audit-checkpoint', ...checkpoint },
+        ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
+        ExpressionAttributeValues: { ':seq': checkpoint.seq },
+      },
+    };
+    return writeIf(() => this.writer.write([put], audit));
   }
 }

@@ -9,6 +9,7 @@ import type { DayBucket } from '../../domain/dora';
 import { CorruptItemError } from '../../domain/errors';
 import type { IdempotencyRecord, OutboxItem } from '../../domain/ports';
 import type { Release } from '../../domain/release';
+import type { StoredWebhookSubscription, WebhookDelivery } from '../../domain/webhooks';
 import { withoutKeys } from './keys';
 
 /**
@@ -52,6 +53,11 @@ const schemas = {
   auditEvent: z.looseObject({ id: text, app: text, actor: text, action: text, subject: text, at: text, seq: count, prevHash: text, hash: text }),
   idempotency: z.looseObject({ identity: text, key: text, bodyHash: text, releaseId: text, createdAt: text, expiresAt: count }),
   outbox: z.looseObject({ id: text, releaseId: text, app: text, callback: z.looseObject({ kind: z.enum(['success', 'failure']), taskToken: text }), createdAt: text, attempts: count }),
+  webhook: z.looseObject({ id: text, app: text, url: text, events: names, format: z.enum(['json', 'slack']), secret: text, createdAt: text, createdBy: text }),
+  webhookDelivery: z.looseObject({
+    id: text, subscriptionId: text, app: text, eventId: text, eventType: text, eventAt: text, body: text,
+    status: z.enum(['pending', 'delivered', 'dead']), attempts: count, createdAt: text,
+  }),
 };
 
 interface ItemTypes {
@@ -66,6 +72,9 @@ interface ItemTypes {
   auditEvent: ChainedAuditEvent;
   idempotency: IdempotencyRecord;
   outbox: OutboxItem;
+  /** Stored with its kind as `format` (`kind` is the item's type). */
+  webhook: Omit<StoredWebhookSubscription, 'kind'> & { format: StoredWebhookSubscription['kind'] };
+  webhookDelivery: WebhookDelivery;
 }
 
 /** The domain value of a stored item, checked against its schema; CorruptItemError names the key and what is wrong. */

@@ -15,6 +15,8 @@ export const keys = {
   /** Zero-padded so the partition reads in chain order. */
   auditEvent: (app: string, seq: number) => ({ pk: `AUDIT#${app}`, sk: `SEQ#${String(seq).padStart(12, '0')}` }),
   auditHead: (app: string) => ({ pk: `AUDIT#${app}`, sk: 'HEAD' }),
+  /** The latest signed checkpoint of the app's chain (verification starts there). */
+  auditCheckpoint: (app: string) => ({ pk: `AUDIT#${app}`, sk: 'CHECKPOINT' }),
   deployment: (app: string, env: string, id: string) => ({ pk: `DEPLOY#${app}#${env}`, sk: id }),
   metricsDay: (app: string, env: string, day: string) => ({ pk: `METRICS#${app}#${env}`, sk: day }),
   configBase: (app: string) => ({ pk: `CONFIG#${app}`, sk: 'BASE' }),
@@ -22,6 +24,9 @@ export const keys = {
   configDraft: (app: string, env: string) => ({ pk: `CONFIG#${app}#${env}`, sk: 'DRAFT' }),
   /** A side effect that could not be delivered at once (a task callback); the reconciler retries it. */
   outbox: (id: string) => ({ pk: 'OUTBOX', sk: id }),
+  /** B17: an app's webhook subscriptions in one partition; each subscription's deliveries in time order. */
+  webhook: (app: string, id: string) => ({ pk: `WEBHOOKS#${app}`, sk: `SUB#${id}` }),
+  webhookDelivery: (subscriptionId: string, eventAt: string, eventId: string) => ({ pk: `WEBHOOK#${subscriptionId}`, sk: `DELIVERY#${eventAt}#${eventId}` }),
 } as const;
 
 /** gsi2 partitions the reconciler sweeps. */
@@ -30,6 +35,8 @@ export const sweeps = {
   inFlight: { gsi2pk: 'RELEASES#in-flight' },
   /** Every environment of every app (drift checks). */
   environments: { gsi2pk: 'ENVIRONMENTS' },
+  /** Pending webhook deliveries by due time (sparse: delivered and dead ones leave it). */
+  webhooksDue: { gsi2pk: 'WEBHOOKS#pending' },
 } as const;
 
 export const partitions = {
@@ -39,6 +46,8 @@ export const partitions = {
   audit: (app: string) => `AUDIT#${app}`,
   config: (app: string, env: string) => `CONFIG#${app}#${env}`,
   release: (id: string) => `REL#${id}`,
+  webhooks: (app: string) => `WEBHOOKS#${app}`,
+  webhookDeliveries: (subscriptionId: string) => `WEBHOOK#${subscriptionId}`,
 } as const;
 
 /** Strips the table's own attributes from an item before it reaches the domain. */

@@ -18,6 +18,12 @@ export function globalSecondaryIndex(name: (typeof INDEX_NAMES)[number]) {
   };
 }
 
+/**
+ * New images only: the events handler reads what was written (new audit
+ * events), never what an item was before.
+ */
+export const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' as const };
+
 /** The table as CDK defines it (cdk/), for the local stack and the tests. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -36,5 +42,6 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
     GlobalSecondaryIndexes: INDEX_NAMES.map(globalSecondaryIndex),
+    StreamSpecification: STREAM_SPECIFICATION,
   };
 }

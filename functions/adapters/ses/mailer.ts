@@ -1,20 +1,25 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import type * as SesSdk from './sdk';
 import type { AwsConfig } from '../../config';
 import type { MailMessage, Mailer } from '../../domain/ports';
 
+type Ses = { sdk: typeof SesSdk; client: SesSdk.SESClient };
+
+/**
+ * The SES client and its SDK module are loaded on the first email, not at import:
+ * the API's read paths never send one (issue 13, cold start).
+ */
 export class SesMailer implements Mailer {
-  private readonly ses: SESClient;
+  private ses: Promise<Ses> | undefined;
 
   constructor(
-    aws: AwsConfig,
+    private readonly aws: AwsConfig,
     private readonly from: string,
-  ) {
-    this.ses = new SESClient({ region: aws.AWS_REGION, ...(aws.SES_ENDPOINT ? { endpoint: aws.SES_ENDPOINT } : {}) });
-  }
+  ) {}
 
   async send(message: MailMessage): Promise<void> {
-    await this.ses.send(
-      new SendEmailCommand({
+    const { sdk, client } = await (this.ses ??= import('./sdk').then((sdk) => ({ sdk, client: sesClient(sdk, this.aws) })));
+    await client.send(
+      new sdk.SendEmailCommand({
         Source: this.from,
         Destination: { ToAddresses: [message.to] },
         Message: {
@@ -25,3 +30,5 @@ export class SesMailer implements Mailer {
     );
   }
 }
+
+const sesClient = (sdk: Ses['sdk'], aws: AwsConfig) => new sdk.SESClient({ region: aws.AWS_REGION, ...(aws.SES_ENDPOINT ? { endpoint: aws.SES_ENDPOINT } : {}) });

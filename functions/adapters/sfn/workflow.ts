@@ -1,47 +1,49 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  GetExecutionHistoryCommand,
-  InvalidToken,
-  TaskDoesNotExist,
-  TaskTimedOut,
-  SFNClient,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type * as SfnSdk from './sdk';
 import type { AwsConfig } from '../../config';
 import type { CallbackDelivery, ExecutionEvent, ExecutionStatus, TaskCallbacks, Workflow } from '../../domain/ports';
 
-const sfnClient = (aws: AwsConfig) =>
-  new SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) });
+type Sfn = { sdk: typeof SfnSdk; client: SfnSdk.SFNClient };
+
+/**
+ * The Step Functions client and its SDK module, loaded on first use rather than at import:
+ * most API requests never start, describe or resume an execution (issue 13, cold start).
+ */
+const sfnClient = (aws: AwsConfig): (() => Promise<Sfn>) => {
+  let loaded: Promise<Sfn> | undefined;
+  return () =>
+    (loaded ??= import('./sdk').then((sdk) => ({
+      sdk,
+      client: new sdk.SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) }),
+    })));
+};
 
 /** Nothing waits on the token any more (resumed before, timed out, execution ended): a repeat is harmless. */
-async function delivery(call: Promise<unknown>): Promise<CallbackDelivery> {
+async function delivery({ sdk }: Sfn, call: Promise<unknown>): Promise<CallbackDelivery> {
   try {
     await call;
     return 'delivered';
   } catch (error) {
-    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) return 'gone';
+    if (error instanceof sdk.TaskTimedOut || error instanceof sdk.TaskDoesNotExist || error instanceof sdk.InvalidToken) return 'gone';
     throw error;
   }
 }
 
 /** SendTaskSuccess / SendTaskFailure for tasks waiting on a token. */
 export class StepFunctionsTaskCallbacks implements TaskCallbacks {
-  constructor(protected readonly sfn: SFNClient) {}
+  constructor(protected readonly sfn: () => Promise<Sfn>) {}
 
   static from(aws: AwsConfig): StepFunctionsTaskCallbacks {
     return new StepFunctionsTaskCallbacks(sfnClient(aws));
   }
 
-  resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery> {
-    return delivery(this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
+  async resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery> {
+    const sfn = await this.sfn();
+    return delivery(sfn, sfn.client.send(new sfn.sdk.SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
   }
 
-  fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery> {
-    return delivery(this.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_768) })));
+  async fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery> {
+    const sfn = await this.sfn();
+    return delivery(sfn, sfn.client.send(new sfn.sdk.SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_768) })));
   }
 }
 
@@ -60,11 +62,12 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
   }
 
   async history(executionArn: string): Promise<ExecutionEvent[] | undefined> {
+    const { sdk, client } = await this.sfn();
     const events: ExecutionEvent[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken })).catch((error: unknown) => {
-        if (error instanceof ExecutionDoesNotExist) return undefined;
+      const page = await client.send(new sdk.GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken })).catch((error: unknown) => {
+        if (error instanceof sdk.ExecutionDoesNotExist) return undefined;
         throw error;
       });
       if (!page) return undefined;
@@ -85,15 +88,16 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
   }
 
   async describe(executionArn: string): Promise<{ status: ExecutionStatus; error?: string; cause?: string } | undefined> {
+    const { sdk, client } = await this.sfn();
     try {
-      const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const execution = await client.send(new sdk.DescribeExecutionCommand({ executionArn }));
       return {
         status: (execution.status ?? 'RUNNING') as ExecutionStatus,
         ...(execution.error ? { error: execution.error } : {}),
         ...(execution.cause ? { cause: execution.cause } : {}),
       };
     } catch (error) {
-      if (error instanceof ExecutionDoesNotExist) return undefined;
+      if (error instanceof sdk.ExecutionDoesNotExist) return undefined;
       throw error;
     }
   }
@@ -104,10 +108,11 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskCallbacks implements
    * an earlier attempt whose answer was lost.
    */
   async start(name: string, input: Record<string, unknown>): Promise<void> {
+    const { sdk, client } = await this.sfn();
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
+      await client.send(new sdk.StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
-      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      if (!(error instanceof sdk.ExecutionAlreadyExists)) throw error;
     }
   }
 }

@@ -7,6 +7,7 @@ import { rollbackSchema } from '../routes/deployments';
 import { grantSchema, groupSchema } from '../routes/directory';
 import { reviewSchema } from '../routes/reviews';
 import { tokenSchema } from '../routes/tokens';
+import { webhookSchema } from '../routes/webhooks';
 import { releaseRequestSchema } from '../../usecases/start-release';
 
 /*
@@ -75,6 +76,7 @@ export interface RouteDoc {
 const NAME = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', maxLength: 63 };
 const RELEASE_ID = { type: 'string', format: 'uuid', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
 const releaseId: ParamDoc = { description: 'A release id (UUID).', schema: RELEASE_ID };
+const WEBHOOK_ID_PARAM: ParamDoc = { description: 'A webhook subscription id (`wh_…`).', schema: { type: 'string', pattern: '^wh_[A-Za-z0-9-]{1,64}$' } };
 
 /** Path parameters that mean the same on every route. */
 export const PATH_PARAMS: Record<string, ParamDoc> = {
@@ -307,6 +309,42 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: [json(200, 'The line-by-line diff of the two effective configurations.')],
     problems: ['forbidden', 'not-found'],
   },
+  // Webhooks (B17)
+  { method: 'GET', path: '/v1/apps/:app/webhooks', tag: 'Webhooks', summary: 'An app\'s webhook subscriptions', description: 'Admins of the app. Never the secrets.', auth: 'token', responses: [json(200, '`{ "webhooks": [{ "id", "app", "url", "events", "kind", "createdAt", "createdBy" }] }`.')], problems: ['forbidden', 'unknown-app'] },
+  {
+    method: 'POST',
+    path: '/v1/apps/:app/webhooks',
+    tag: 'Webhooks',
+    summary: 'Subscribe to an app\'s events',
+    description:
+      'Admins of the app. `url` must be https (plain http only on a loopback host); `events` lists event types or `<prefix>.*` (README "Webhooks"); `kind` `json` (default) posts the event, `slack` a Block Kit message for an incoming webhook. Deliveries are signed: `X-Gatekeeper-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.',
+    auth: 'token',
+    body: { kind: 'json', schema: webhookSchema },
+    responses: [json(201, 'The subscription plus `secret` (shown only now: store it to verify signatures) and a `note`.')],
+    problems: ['forbidden', 'unknown-app', 'busy'],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/apps/:app/webhooks/:id',
+    tag: 'Webhooks',
+    summary: 'Delete a subscription',
+    description: 'Admins of the app. Its pending deliveries are parked `dead`.',
+    auth: 'token',
+    params: { id: WEBHOOK_ID_PARAM },
+    responses: [json(200, 'Deleted.', object({ deleted: S }))],
+    problems: ['forbidden', 'unknown-app', 'not-found', 'busy'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/apps/:app/webhooks/:id/deliveries',
+    tag: 'Webhooks',
+    summary: 'A subscription\'s delivery log',
+    description: 'Admins of the app. The latest 100, newest first.',
+    auth: 'token',
+    params: { id: WEBHOOK_ID_PARAM },
+    responses: [json(200, '`{ "deliveries": [{ "id" (`<event id>.<subscription id>`), "eventId", "eventType", "eventAt", "status" (`pending` | `delivered` | `dead`), "attempts", "lastAttemptAt", "lastStatus", "lastError", "nextAttemptAt", "deliveredAt", "createdAt" }] }`.')],
+    problems: ['forbidden', 'unknown-app', 'not-found'],
+  },
   // Tokens
   { method: 'GET', path: '/v1/tokens', tag: 'Tokens', summary: 'API tokens', description: 'Admin. Never the secrets.', auth: 'token', responses: [json(200, '`{ "tokens": [...] }`.')], problems: ['forbidden'] },
   {
@@ -366,9 +404,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/v1/audit/verify',
     tag: 'Audit',
     summary: 'Verify an app\'s audit chain',
+    description: 'From the latest signed checkpoint to the head (`from` says where it started), or from the first event with `full=true`. Changes nothing.',
     auth: 'token',
-    query: [auditApp],
-    responses: [json(200, '`{ "ok": true, "events", "head" }` or `{ "ok": false, "events", "head", "firstBreak": { "kind", "seq", "detail" } }`.')],
+    query: [auditApp, query('full', '`true`: verify from the first event, ignoring checkpoints.', { enum: ['true', 'false'] })],
+    responses: [json(200, '`{ "ok": true, "events", "head", "from": { "seq", "checkpointAt"? } }` or `{ "ok": false, "events", "head", "from", "firstBreak": { "kind", "seq", "detail" } }`.')],
     problems: ['forbidden'],
   },
   {

@@ -21,7 +21,11 @@ export function auditRoutes(deps: ApiDeps) {
     return c.json({ day, events: await deps.securityLog.day(day, 1000) });
   });
 
-  routes.get('/verify', async (c) => c.json(await verifyAudit(deps, c.get('identity'), c.req.query('app'))));
+  routes.get('/verify', async (c) => {
+    const full = c.req.query('full');
+    if (full !== undefined && full !== 'true' && full !== 'false') throw new ValidationError('full must be true or false');
+    return c.json(await verifyAudit(deps, c.get('identity'), c.req.query('app'), { full: full === 'true' }));
+  });
 
   routes.get('/export', async (c) => {
     const file = await exportAudit(deps, c.get('identity'), c.req.query('app'), c.req.query('format'));

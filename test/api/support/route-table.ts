@@ -98,6 +98,17 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/apps/:app/envs/:env/config/versions', params: APP_ENV, names: ['app', 'env'] },
   { method: 'GET', path: '/v1/apps/:app/envs/:env/config/versions/:version', params: { ...APP_ENV, version: '1' }, names: ['app', 'env'] },
   { method: 'GET', path: '/v1/apps/:app/envs/:env/config/diff', params: APP_ENV, names: ['app', 'env'] },
+  // Webhooks (B17): the app's admins; the body's free strings are the URL and the event types.
+  {
+    method: 'POST',
+    path: '/v1/apps/:app/webhooks',
+    params: { app: 'hello-web' },
+    names: ['app'],
+    json: { valid: { url: 'https://hooks.example.com/gatekeeper', events: ['release.finished'] }, withText: (text) => ({ url: 'https://hooks.example.com/gatekeeper', events: [text] }) },
+  },
+  { method: 'GET', path: '/v1/apps/:app/webhooks', params: { app: 'hello-web' }, names: ['app'] },
+  { method: 'DELETE', path: '/v1/apps/:app/webhooks/:id', params: { app: 'hello-web', id: 'wh_00000000' }, names: ['app'] },
+  { method: 'GET', path: '/v1/apps/:app/webhooks/:id/deliveries', params: { app: 'hello-web', id: 'wh_00000000' }, names: ['app'] },
   { method: 'GET', path: '/v1/tokens' },
   { method: 'POST', path: '/v1/tokens', json: { valid: { identity: 'ci:hostile' }, withText: (text) => ({ identity: 'ci:hostile', description: text }) } },
   { method: 'DELETE', path: '/v1/tokens/:id', params: { id: 'tok_000000000000' } },

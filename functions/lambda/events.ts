@@ -1,0 +1,3 @@
+import { buildEventsHandler } from '../runtime/events';
+
+export const handler = buildEventsHandler(process.env);
