@@ -29,6 +29,17 @@ const TYPE_OF: Partial<Record<AuditAction, OutboundEventType>> = {
   'environment.drift_detected': 'drift.detected',
 };
 
+/**
+ * A request closed without a decision (its requester cancelled, a policy
+ * change voided it, a newer release superseded it) is recorded on the
+ * request's subject; receivers and the approvers asked hear it as the
+ * request's ending, like an expiry.
+ */
+function typeOf(audit: AuditEvent): OutboundEventType | undefined {
+  const closesRequest = (audit.action === 'release.cancelled' || audit.action === 'release.superseded') && audit.subject.includes('/approval/');
+  return closesRequest ? 'approval.decided' : TYPE_OF[audit.action];
+}
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 const field = (detail: Record<string, unknown> | undefined, key: string): string | undefined => text(detail?.[key]);
 
@@ -53,7 +64,7 @@ function dashboardUrl(base: string, type: OutboundEventType, app: string, releas
 
 /** The outbound event an audit event stands for, or undefined when receivers are not told about it. Its id is the audit event's. */
 export function outboundEventOf(audit: AuditEvent, publicBaseUrl: string): OutboundEvent | undefined {
-  const type = TYPE_OF[audit.action];
+  const type = typeOf(audit);
   if (!type) return undefined;
   const { releaseId, environment, check } = parseSubject(audit.subject);
   const detail = audit.detail;

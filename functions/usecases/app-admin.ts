@@ -47,7 +47,7 @@ export async function changePolicy(deps: UseCaseDeps, identity: string, app: str
   const reason = `the approval policy of ${app}/${env} changed (version ${version}) while this request was pending`;
   const voided: string[] = [];
   for (const request of await deps.approvals.listPending({ app, environment: env })) {
-    const ending = { status: 'cancelled' as const, reason, audit: audit('release.cancelled', `release/${request.releaseId}`, { reason }) };
+    const ending = { status: 'cancelled' as const, reason, audit: audit('release.cancelled', `release/${request.releaseId}/approval/${env}`, { reason }) };
     if (await endPendingRequest(deps, request, ending)) voided.push(request.releaseId);
   }
   deps.log.info('policy changed', { app, env, version, voided, by: identity });
