@@ -4,7 +4,7 @@ import type { Release } from '../domain/release';
 import { approvalFacts, approvalFactsHtml } from './approval-summary';
 import { linkEmail } from './link-email';
 import { detailRows, escapeHtml, page } from './html';
-import { factLines, QUOTING_NOTE, RULE, type Fact } from './plain-text';
+import { factsSection, type Fact } from './plain-text';
 
 /**
  * The link opens a confirmation page; nothing is decided by following it, so
@@ -38,10 +38,7 @@ export function breakGlassEmail(release: Release, environment: string, to: strin
     `${glass?.by} deployed past the approval gate (and any freeze) with break-glass.`,
     `It awaits a post-hoc review by an approver: ${reviewsUrl}`,
     '',
-    RULE,
-    QUOTING_NOTE,
-    '',
-    ...factLines(facts),
+    ...factsSection(facts),
   ].join('\n');
   const html = page(
     subject,

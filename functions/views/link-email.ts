@@ -1,6 +1,6 @@
 import type { MailMessage } from '../domain/ports';
 import { detailRows, escapeHtml, page } from './html';
-import { factLines, quote, QUOTING_NOTE, RULE, type Fact } from './plain-text';
+import { factsSection, quote, type Fact } from './plain-text';
 
 /**
  * An email carrying one approver's personal link: the facts to decide on (and
@@ -27,10 +27,7 @@ export function linkEmail(input: {
     `Review and decide: ${input.link}`,
     'The link is personal to you, works once and expires with the request. Opening it changes nothing.',
     '',
-    RULE,
-    QUOTING_NOTE,
-    '',
-    ...factLines(input.facts),
+    ...factsSection(input.facts),
     ...(input.extra?.text ? ['', `${input.extra.heading}:`, ...quote(input.extra.text)] : []),
   ].join('\n');
   const html = page(

@@ -4,7 +4,7 @@ import type { MailMessage } from '../domain/ports';
 import { visible } from '../domain/text';
 import { detailRows, escapeHtml, page } from './html';
 import { dashboardLink, eventFacts, eventHeadline, eventTarget, eventTitle } from './outbound-summary';
-import { factLines, QUOTING_NOTE, RULE } from './plain-text';
+import { factsSection } from './plain-text';
 
 const WHY: Record<NotificationRole, string> = {
   requester: 'You receive this because you requested this release.',
@@ -30,10 +30,7 @@ export function notificationEmail(event: OutboundEvent, notification: Notificati
     '',
     link ? `See it in Gatekeeper: ${link}` : 'See it on the Gatekeeper dashboard.',
     '',
-    RULE,
-    QUOTING_NOTE,
-    '',
-    ...factLines(facts),
+    ...factsSection(facts),
   ].join('\n');
   const html = page(
     subject,

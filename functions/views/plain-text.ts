@@ -25,5 +25,10 @@ export function factLines(facts: Fact[]): string[] {
     .flatMap(([label, value, kind]) => (kind === 'submitted' ? [`${label}:`, ...quote(value)] : [`${label}: ${visible(value)}`]));
 }
 
-export const QUOTING_NOTE = 'Lines starting with "> " are quoted as submitted; they are not from Gatekeeper.';
-export const RULE = '-'.repeat(72);
+const QUOTING_NOTE = 'Lines starting with "> " are quoted as submitted; they are not from Gatekeeper.';
+const RULE = '-'.repeat(72);
+
+/** The facts below a rule, after the note that says how submitted text is quoted: every email's text part ends so. */
+export function factsSection(facts: Fact[]): string[] {
+  return [RULE, QUOTING_NOTE, '', ...factLines(facts)];
+}
