@@ -1,9 +1,7 @@
 import { insertedAuditEvent, type StreamBatchResponse, type StreamEvent } from '../adapters/dynamodb/stream-records';
-import { createDocumentClient } from '../adapters/dynamodb/client';
-import { DynamoNotificationLedger } from '../adapters/dynamodb/notification-ledger';
 import { SesMailer } from '../adapters/ses/mailer';
 import { httpWebhookTransport } from '../adapters/webhooks/http-transport';
-import { readMailConfig, readTableConfig, readWebhookRetryConfig, type Env } from '../config';
+import { readMailConfig, readWebhookRetryConfig, type Env } from '../config';
 import { errorFields } from '../observability/logger';
 import { publishAuditEvent, type OutboundDeps } from '../usecases/dispatch-outbound';
 import { baseDeps } from './stores';
@@ -17,7 +15,6 @@ export function eventsDeps(env: Env): OutboundDeps {
     retry: readWebhookRetryConfig(env),
     publicBaseUrl: mail.PUBLIC_BASE_URL,
     mailer: new SesMailer(base.aws, mail.MAIL_FROM),
-    notifications: new DynamoNotificationLedger(createDocumentClient(base.aws), readTableConfig(env).TABLE_NAME),
   };
 }
 

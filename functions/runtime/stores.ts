@@ -14,6 +14,7 @@ import { DynamoOutbox } from '../adapters/dynamodb/outbox-store';
 import { DynamoEnvironmentHealth } from '../adapters/dynamodb/environment-health';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import { DynamoSecurityLog } from '../adapters/dynamodb/security-log';
+import { DynamoNotificationLedger } from '../adapters/dynamodb/notification-ledger';
 import { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store';
 import { readAwsConfig, readTableConfig, type Env } from '../config';
 import { createLogger, type LogLevel } from '../observability/logger';
@@ -43,6 +44,7 @@ export function baseDeps(env: Env, service: string) {
     securityLog: new DynamoSecurityLog(db, TABLE_NAME),
     limiter: new DynamoRateLimiter(db, TABLE_NAME),
     webhooks: new DynamoWebhookStore(db, TABLE_NAME),
+    notifications: new DynamoNotificationLedger(db, TABLE_NAME),
     clock: () => new Date(),
     newId: randomUUID,
     log: createLogger(service, logLevel(env.LOG_LEVEL)),
