@@ -71,6 +71,12 @@ export class GatekeeperStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(functions.reconcile.function, { retryAttempts: 0 })],
     });
+    // Keeps GET /v1/audit/verify to the last hour's events however long a chain grows (README, "Audit trail").
+    new Rule(this, 'AuditCheckpointSchedule', {
+      description: 'Gatekeeper audit checkpointer pass',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(functions.auditCheckpointer.function, { retryAttempts: 0 })],
+    });
     api.routeTo({ api: functions.api.function, dashboard: functions.dashboard.function });
     // B17: new audit events (the table's stream) to webhooks and notification emails; the reconciler retries deliveries.
     new Events(this, 'Events', { data, mail, publicBaseUrl, mailFrom: settings.mail.from });

@@ -18,6 +18,7 @@ export const lambdaEntries = {
   reconcile: 'functions/lambda/reconcile.ts',
   events: 'functions/lambda/events.ts',
   rotateSigningKey: 'functions/lambda/rotate-signing-key.ts',
+  checkpointAudit: 'functions/lambda/checkpoint-audit.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;

@@ -6,11 +6,14 @@ import { createApp } from '../functions/api/app';
 import { dashboardRoutes } from '../functions/api/dashboard/routes';
 import type { Env } from '../functions/config';
 import { buildApiDeps } from '../functions/runtime/api';
-import { buildDeployStep, buildRollbackStep, buildRunChecksStep } from '../functions/runtime/deploy';
+import { buildDeployStep, buildRollbackStep } from '../functions/runtime/deploy';
+import { buildRunChecksStep } from '../functions/runtime/run-checks';
 import { buildRecordOutcomeStep } from '../functions/runtime/record-outcome';
 import { buildEventsHandler } from '../functions/runtime/events';
+import { buildAuditCheckpointer } from '../functions/runtime/audit-checkpointer';
 import { buildReconciler } from '../functions/runtime/reconcile';
 import { buildRequestApprovalStep } from '../functions/runtime/request-approval';
+import type { CheckpointPassReport } from '../functions/usecases/audit-checkpoints';
 import type { ReconcileReport } from '../functions/usecases/reconcile';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
@@ -46,6 +49,8 @@ export interface LocalStackOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How often the reconciler runs (as the EventBridge schedule does in AWS); 0 = only when `reconcile()` is called. Default 60 s. */
   reconcileIntervalMs?: number;
+  /** How often the audit checkpointer runs (hourly in AWS); 0 = only when `checkpointAudit()` is called. Default 1 h, first pass after one interval. */
+  checkpointIntervalMs?: number;
   /** The first webhook retry's delay (WEBHOOK_RETRY_BASE_SECONDS; 30 s when absent, 0 retries on the next reconciler pass). */
   webhookRetryBaseSeconds?: number;
   /** Serve the Kubernetes simulator over HTTPS so kubectl (which never sends tokens over http) can use it. */
@@ -81,6 +86,8 @@ export interface LocalStack {
   sfn: StepFunctionsEmulator;
   /** One reconciler pass, now (the same handler the timer and, in AWS, the schedule run). */
   reconcile(): Promise<ReconcileReport>;
+  /** One audit checkpointer pass, now (the same handler the timer and, in AWS, the hourly schedule run). */
+  checkpointAudit(): Promise<CheckpointPassReport>;
   close(): Promise<void>;
 }
 
@@ -209,8 +216,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => streams.close());
 
     const reconcile = buildReconciler(env);
-    const stopReconciler = scheduleReconciler(reconcile, options.reconcileIntervalMs ?? 60_000, log);
-    closers.push(stopReconciler);
+    closers.push(schedule('reconciler', reconcile, options.reconcileIntervalMs ?? 60_000, log, { runNow: true }));
+    const checkpointAudit = buildAuditCheckpointer(env);
+    closers.push(schedule('audit checkpointer', checkpointAudit, options.checkpointIntervalMs ?? 3_600_000, log, { runNow: false }));
 
     const apiDeps = { ...buildApiDeps(env), ...(options.clock ? { clock: options.clock } : {}) };
     const api = await listen(createApp(apiDeps, dashboardRoutes(apiDeps)).fetch, apiPort);
@@ -232,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailbox,
       sfn,
       reconcile,
+      checkpointAudit,
       close,
     };
   } catch (error) {
@@ -254,14 +263,17 @@ function lambdaFunctions(env: Env) {
   };
 }
 
-/** Runs a pass now (repairs whatever an earlier run left behind) and then every `intervalMs`; passes never overlap. */
-function scheduleReconciler(reconcile: () => Promise<ReconcileReport>, intervalMs: number, log: (line: string) => void): () => Promise<void> {
+/**
+ * Runs `run` every `intervalMs` as an EventBridge schedule would, and once now with `runNow` (the reconciler
+ * repairs whatever an earlier run left behind); passes never overlap.
+ */
+function schedule(name: string, run: () => Promise<unknown>, intervalMs: number, log: (line: string) => void, { runNow }: { runNow: boolean }): () => Promise<void> {
   if (intervalMs <= 0) return async () => undefined;
   let running: Promise<unknown> = Promise.resolve();
   const pass = () => {
-    running = reconcile().catch((error: Error) => log(`[reconciler] pass failed: ${error.message}`));
+    running = run().catch((error: Error) => log(`[${name}] pass failed: ${error.message}`));
   };
-  pass();
+  if (runNow) pass();
   const timer = setInterval(() => void running.then(pass), intervalMs);
   return async () => {
     clearInterval(timer);

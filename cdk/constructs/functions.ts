@@ -37,6 +37,8 @@ export class Functions extends Construct {
   readonly requestApproval: GatekeeperFunction;
   readonly recordOutcome: GatekeeperFunction;
   readonly reconcile: GatekeeperFunction;
+  /** Signs a checkpoint at each audit chain's head every hour, so the API's verify reads only what is new. */
+  readonly auditCheckpointer: GatekeeperFunction;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -113,7 +115,15 @@ export class Functions extends Construct {
       environment: { ...tableEnv, ...clusterEnv },
     });
 
-    for (const fn of [this.api, this.dashboard, this.deploy, this.rollback, this.runChecks, this.requestApproval, this.recordOutcome, this.reconcile]) {
+    this.auditCheckpointer = new GatekeeperFunction(this, 'AuditCheckpointer', {
+      bundle: 'checkpointAudit',
+      description: 'Gatekeeper audit checkpointer: verifies each chain since its last checkpoint and signs one at the head (hourly)',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      environment: { ...tableEnv, ...signingEnv },
+    });
+
+    for (const fn of [this.api, this.dashboard, this.deploy, this.rollback, this.runChecks, this.requestApproval, this.recordOutcome, this.reconcile, this.auditCheckpointer]) {
       data.allowItemAccess(fn);
     }
     data.allowSigningSecretRead(this.api);
@@ -121,5 +131,6 @@ export class Functions extends Construct {
     // Only the dashboard signs people in: the API face never reads the sign-in secrets.
     signIn.allowRead(this.dashboard);
     data.allowSigningSecretRead(this.requestApproval);
+    data.allowSigningSecretRead(this.auditCheckpointer);
   }
 }

@@ -261,8 +261,8 @@ describe('GatekeeperStack', () => {
         }
       }
     }
-    // The approval step and both faces of the API.
-    expect(holders).toBe(3);
+    // The approval step, both faces of the API and the audit checkpointer.
+    expect(holders).toBe(4);
   });
 
   it('rotates the link-signing key every 30 days with its own function, which may touch only that secret', () => {
@@ -424,10 +424,19 @@ describe('GatekeeperStack', () => {
     expect(reads[0]?.statement).toEqual({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: linkSecretId() }, { Ref: clientSecret }, { Ref: sessionSecret }] });
   });
 
-  it('runs the reconciler every minute', () => {
-    const rules = resourcesOfType(json, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+  it('runs the reconciler every minute and the audit checkpointer every hour', () => {
+    const rules = resourcesOfType(json, 'AWS::Events::Rule').map(([, rule]) => rule.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: unknown }[] });
+    expect(rules.map((rule) => [rule.ScheduleExpression, rule.State, JSON.stringify(rule.Targets[0]?.Arn)])).toEqual([
+      ['rate(1 minute)', 'ENABLED', expect.stringMatching(/FunctionsReconcile/)],
+      ['rate(1 hour)', 'ENABLED', expect.stringMatching(/FunctionsAuditCheckpointer/)],
+    ]);
+  });
+
+  it('lets the audit checkpointer read the link-signing key (to sign checkpoints) and nothing else of the secrets', () => {
+    const reads = identityStatements(json).filter(({ statement }) => JSON.stringify(statement.Resource).includes(linkSecretId()));
+    expect(reads.map(({ holder }) => holder)).toEqual(expect.arrayContaining([expect.stringMatching(/FunctionsAuditCheckpointer/)]));
+    const [, fn] = resourcesOfType(json, 'AWS::Lambda::Function').find(([id]) => id.startsWith('FunctionsAuditCheckpointer')) ?? [];
+    expect(Object.keys((fn?.Properties as { Environment: { Variables: object } }).Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'LINK_SIGNING_SECRET_ARN']));
   });
 
   it('exports the outputs', () => {

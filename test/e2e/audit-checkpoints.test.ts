@@ -95,3 +95,26 @@ describe('the audit:verify job', () => {
     expect(second).toMatchObject({ code: 0, stdout: expect.stringMatching(/^checkpoint at event 5 \(.+\): on the chain, signature valid\nOK: 6 events, head 6 /) });
   }, 60_000);
 });
+
+describe('the audit checkpointer (hourly in AWS)', () => {
+  it('signs a checkpoint at each chain head, leaves a current chain alone, and reports a broken chain without vouching for it', async () => {
+    // Earlier tests left hello-web's chain changed after its checkpoint; hello-api's chain (its registration) is intact and quiet.
+    const webCheckpoint = await stored(keys.auditCheckpoint('hello-web'));
+    const apiHead = (await reader.head('hello-api')).seq;
+
+    const first = await stack.checkpointAudit();
+    expect(first.checkpointed).toContainEqual({ app: 'hello-api', seq: apiHead });
+    expect(first.broken).toContainEqual(expect.objectContaining({ app: 'hello-web', kind: 'changed' }));
+    expect(first.errors).toBe(0);
+    expect(await stored(keys.auditCheckpoint('hello-web'))).toEqual(webCheckpoint);
+    expect((await reader.since('hello-api', apiHead)).map((e) => [e.action, e.actor])).toEqual([['audit.checkpointed', 'system:audit-checkpointer']]);
+    const fromCheckpoint = (await api(stack, stack.adminToken).call('GET', '/v1/audit/verify?app=hello-api')).json as Verified;
+    expect(fromCheckpoint).toMatchObject({ ok: true, from: { seq: apiHead }, events: 1 });
+
+    // Nothing new but the checkpoint's own event: the next pass writes nothing.
+    const second = await stack.checkpointAudit();
+    expect(second.current).toEqual(expect.arrayContaining(['hello-api', '*']));
+    expect(second.checkpointed).not.toContainEqual(expect.objectContaining({ app: 'hello-api' }));
+    expect((await reader.head('hello-api')).seq).toBe(apiHead + 1);
+  }, 60_000);
+});

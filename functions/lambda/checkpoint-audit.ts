@@ -1,0 +1,3 @@
+import { buildAuditCheckpointer } from '../runtime/audit-checkpointer';
+
+export const handler = buildAuditCheckpointer(process.env);
