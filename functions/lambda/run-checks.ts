@@ -1,3 +1,3 @@
-import { buildRunChecksStep } from '../runtime/deploy';
+import { buildRunChecksStep } from '../runtime/run-checks';
 
 export const handler = buildRunChecksStep(process.env);

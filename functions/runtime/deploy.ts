@@ -1,12 +1,11 @@
-import { createCheckRunner } from '../adapters/checks';
-import { createClusterDirectory, kubeConfigFor, rolloutOptions } from '../adapters/kubernetes';
-import { readAwsConfig, readKubernetesConfig, type Env } from '../config';
+import { createClusterDirectory, rolloutOptions } from '../adapters/kubernetes';
+import { readKubernetesConfig, type Env } from '../config';
 import { createDeployStep, type DeployStepDeps } from '../steps/deploy';
 import { createRecordRollbackFailureStep, createRollbackStep, type RollbackFailureInput, type RollbackInput } from '../steps/rollback';
-import { createRunChecksStep } from '../steps/run-checks';
 import { baseDeps } from './stores';
 
-function deployDeps(env: Env, service: string): DeployStepDeps {
+/** What the deploy, rollback and run-checks functions share: the stores, the clusters (REST client), the rollout options. */
+export function deployDeps(env: Env, service: string): DeployStepDeps {
   const base = baseDeps(env, service);
   const kubernetes = readKubernetesConfig(env);
   return {
@@ -25,10 +24,4 @@ export function buildRollbackStep(env: Env) {
   const rollback = createRollbackStep(deps);
   const recordFailure = createRecordRollbackFailureStep(deps);
   return (input: RollbackInput | RollbackFailureInput) => ('rollbackFailure' in input ? recordFailure(input) : rollback(input));
-}
-
-/** RunPre/PostDeploymentChecks: jobs run in the environment's cluster, HTTP and Prometheus from the function. */
-export function buildRunChecksStep(env: Env) {
-  const kubeConfigs = kubeConfigFor(readKubernetesConfig(env), { awsRegion: readAwsConfig(env).AWS_REGION });
-  return createRunChecksStep({ ...deployDeps(env, 'run-checks'), checks: createCheckRunner({ kubeConfigFor: kubeConfigs, jobPollMs: rolloutOptions(readKubernetesConfig(env)).pollIntervalMs }) });
 }

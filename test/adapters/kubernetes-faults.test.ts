@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterGatewayOptions, createClusterDirectory, KubernetesClusterGateway } from '../../functions/adapters/kubernetes';
+import { type ClusterGatewayOptions, createClusterDirectory, KubernetesApiError, KubernetesClusterGateway, type WorkloadApi } from '../../functions/adapters/kubernetes';
 import { readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget } from '../../functions/domain/cluster';
 import { ClusterUnreachableError, ConflictError, DeploymentNotFoundError, RolloutFailedError } from '../../functions/domain/errors';
@@ -57,7 +57,7 @@ describe('KubernetesClusterGateway when the cluster does not answer', () => {
   it('throws ClusterUnreachableError naming the API server from every method while unreachable', async () => {
     const target = seed();
     sim.setFaults({ unreachable: true });
-    const expected = new RegExp(`^the Kubernetes API at ${escape(sim.url)} did not answer \\(connection closed without an answer, UND_ERR_SOCKET\\)`);
+    const expected = new RegExp(`^the Kubernetes API at ${escape(sim.url)} did not answer \\(connection reset, ECONNRESET\\)`);
     const calls: [string, () => Promise<unknown>][] = [
       ['readImage', () => gateway.readImage(target)],
       ['readWorkload', () => gateway.readWorkload(target)],
@@ -214,17 +214,18 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
     metadata: { name: 'web', namespace: 'shop', resourceVersion },
     spec: { selector: {}, template: { spec: { containers: [{ name: 'app', image: img }] } } },
   });
-  const httpError = (code: number) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: '' });
-  const networkError = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+  const httpError = (code: number) => new KubernetesApiError(code, '', 'GET /apis/apps/v1/namespaces/shop/deployments/web');
+  // What node:http rejects with when the server did not answer: the socket's error.
+  const networkError = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
   const options = { ...QUICK, server: SERVER, sleep: async () => {} };
 
   it('retries 5xx and 429 inside the call, then reports the status', async () => {
     let reads = 0;
-    const flaky = { readNamespacedDeployment: async () => ((reads += 1) < 3 ? Promise.reject(httpError(503)) : deployment('img')) } as unknown as AppsV1Api;
+    const flaky = { readDeployment: async () => ((reads += 1) < 3 ? Promise.reject(httpError(503)) : deployment('img')) } as unknown as WorkloadApi;
     expect(await new KubernetesClusterGateway(flaky, options).readImage(target)).toBe('img');
     expect(reads).toBe(3);
 
-    const throttled = { readNamespacedDeployment: async () => Promise.reject(httpError(429)) } as unknown as AppsV1Api;
+    const throttled = { readDeployment: async () => Promise.reject(httpError(429)) } as unknown as WorkloadApi;
     const error = await caught(new KubernetesClusterGateway(throttled, options).readImage(target));
     expect(error).toBeInstanceOf(ClusterUnreachableError);
     expect(error.message).toBe(
@@ -233,15 +234,15 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
   });
 
   it('names DNS and TLS failures, and does not retry a refused certificate', async () => {
-    const dns = { readNamespacedDeployment: async () => Promise.reject(networkError('ENOTFOUND')) } as unknown as AppsV1Api;
+    const dns = { readDeployment: async () => Promise.reject(networkError('ENOTFOUND')) } as unknown as WorkloadApi;
     expect((await caught(new KubernetesClusterGateway(dns, options).readImage(target))).message).toMatch(/did not answer \(host name not found, ENOTFOUND\)/);
     let attempts = 0;
     const tls = {
-      readNamespacedDeployment: async () => {
+      readDeployment: async () => {
         attempts += 1;
         throw networkError('CERT_HAS_EXPIRED');
       },
-    } as unknown as AppsV1Api;
+    } as unknown as WorkloadApi;
     const error = await caught(new KubernetesClusterGateway(tls, options).readImage(target));
     expect(error).toBeInstanceOf(ClusterUnreachableError);
     expect(error.message).toMatch(/did not answer \(TLS: CERT_HAS_EXPIRED\)/);
@@ -249,16 +250,15 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
   });
 
   it('leaves other API errors alone', async () => {
-    const forbidden = { readNamespacedDeployment: async () => Promise.reject(httpError(403)) } as unknown as AppsV1Api;
+    const forbidden = { readDeployment: async () => Promise.reject(httpError(403)) } as unknown as WorkloadApi;
     await expect(new KubernetesClusterGateway(forbidden, options).readImage(target)).rejects.toMatchObject({ code: 403 });
-    const missing = { readNamespacedDeployment: async () => Promise.reject(httpError(404)) } as unknown as AppsV1Api;
+    const missing = { readDeployment: async () => Promise.reject(httpError(404)) } as unknown as WorkloadApi;
     await expect(new KubernetesClusterGateway(missing, options).readWorkload(target)).rejects.toThrow(DeploymentNotFoundError);
   });
 
   it('translates ConfigMap failures the same way', async () => {
-    const apps = { readNamespacedDeployment: async () => deployment('img') } as unknown as AppsV1Api;
-    const core = { readNamespacedConfigMap: async () => Promise.reject(networkError('ECONNRESET')) } as unknown as CoreV1Api;
-    const error = await caught(new KubernetesClusterGateway(apps, { ...options, core }).readConfig(target));
+    const k8s = { readDeployment: async () => deployment('img'), readConfigMap: async () => Promise.reject(networkError('ECONNRESET')) } as unknown as WorkloadApi;
+    const error = await caught(new KubernetesClusterGateway(k8s, options).readConfig(target));
     expect(error).toBeInstanceOf(ClusterUnreachableError);
     expect(error.message).toBe(
       `the Kubernetes API at ${SERVER} did not answer (connection reset, ECONNRESET); reading configmap shop/web-config failed after 3 attempts`,
@@ -269,9 +269,9 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
     const pauses: number[] = [];
     const sleep = async (ms: number) => void pauses.push(ms);
     const conflicting = {
-      readNamespacedDeployment: async () => deployment('old'),
-      replaceNamespacedDeployment: async () => Promise.reject(httpError(409)),
-    } as unknown as AppsV1Api;
+      readDeployment: async () => deployment('old'),
+      replaceDeployment: async () => Promise.reject(httpError(409)),
+    } as unknown as WorkloadApi;
     const defaults = (random: number) => new KubernetesClusterGateway(conflicting, { server: SERVER, sleep, random: () => random });
     await expect(defaults(0.999).setImage(target, 'new')).rejects.toThrow(ConflictError);
     expect(pauses).toEqual([20, 40, 80, 160, 200, 200, 200]); // 8 attempts
@@ -280,7 +280,7 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
     expect(pauses).toEqual([10, 20, 40, 80, 100, 100, 100]);
 
     pauses.length = 0;
-    const down = { readNamespacedDeployment: async () => Promise.reject(networkError('ECONNREFUSED')) } as unknown as AppsV1Api;
+    const down = { readDeployment: async () => Promise.reject(networkError('ECONNREFUSED')) } as unknown as WorkloadApi;
     const error = await caught(new KubernetesClusterGateway(down, { server: SERVER, sleep, random: () => 0.999 }).readImage(target));
     expect(error.message).toBe(`the Kubernetes API at ${SERVER} did not answer (connection refused, ECONNREFUSED); reading deployment shop/web failed after 3 attempts`);
     expect(pauses).toEqual([100, 200]);
@@ -290,15 +290,15 @@ describe('KubernetesClusterGateway error translation (fake API)', () => {
     let live = deployment('old', '1');
     let puts = 0;
     const apps = {
-      readNamespacedDeployment: async () => structuredClone(live),
-      replaceNamespacedDeployment: async ({ body }: { body: V1Deployment }) => {
+      readDeployment: async () => structuredClone(live),
+      replaceDeployment: async (_namespace: string, _name: string, body: V1Deployment) => {
         puts += 1;
         if (body.metadata?.resourceVersion !== live.metadata?.resourceVersion) throw httpError(409);
         live = { ...structuredClone(body), metadata: { ...body.metadata, resourceVersion: String(Number(live.metadata?.resourceVersion) + 1) } };
         if (puts === 1) throw networkError('ECONNRESET'); // applied, but the answer never arrived
         return live;
       },
-    } as unknown as AppsV1Api;
+    } as unknown as WorkloadApi;
     expect(await new KubernetesClusterGateway(apps, options).setImage(target, 'new')).toEqual({ previousImage: 'old' });
     expect(puts).toBe(2);
   });

@@ -7,10 +7,11 @@ import {
   buildEksToken,
   createClusterDirectory,
   createEksTokenProvider,
-  kubeConfigFor,
   KubernetesClusterGateway,
   rolloutOptions,
+  type WorkloadApi,
 } from '../../functions/adapters/kubernetes';
+import { kubeConfigFor } from '../../functions/adapters/kubernetes/kube-configs';
 import { ConfigurationError, readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget, WorkloadConfig } from '../../functions/domain/cluster';
 import { ConflictError, DeploymentNotFoundError, RolloutFailedError, UnknownClusterError, ValidationError } from '../../functions/domain/errors';
@@ -268,27 +269,27 @@ describe('KubernetesClusterGateway.setImage', () => {
   it('re-reads and retries when the replace conflicts', async () => {
     const sent: string[] = [];
     let reads = 0;
-    const apps = {
-      readNamespacedDeployment: async () => deployment(String((reads += 1))),
-      replaceNamespacedDeployment: async ({ body }: { body: V1Deployment }) => {
+    const k8s = {
+      readDeployment: async () => deployment(String((reads += 1))),
+      replaceDeployment: async (_namespace: string, _name: string, body: V1Deployment) => {
         sent.push(body.metadata!.resourceVersion!);
         if (sent.length < 3) throw Object.assign(new Error('conflict'), { code: 409 });
         return body;
       },
-    } as unknown as AppsV1Api;
-    const result = await new KubernetesClusterGateway(apps).setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new');
+    } as unknown as WorkloadApi;
+    const result = await new KubernetesClusterGateway(k8s).setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new');
     expect(result).toEqual({ previousImage: 'old' });
     expect(sent).toEqual(['1', '2', '3']);
   });
 
   it('gives up after the configured number of conflicts', async () => {
-    const apps = {
-      readNamespacedDeployment: async () => deployment('1'),
-      replaceNamespacedDeployment: async () => {
+    const k8s = {
+      readDeployment: async () => deployment('1'),
+      replaceDeployment: async () => {
         throw Object.assign(new Error('conflict'), { code: 409 });
       },
-    } as unknown as AppsV1Api;
-    const gateway = new KubernetesClusterGateway(apps, { conflictAttempts: 2, sleep: async () => {} });
+    } as unknown as WorkloadApi;
+    const gateway = new KubernetesClusterGateway(k8s, { conflictAttempts: 2, sleep: async () => {} });
     const error = await gateway.setImage({ namespace: 'shop', deployment: 'web', container: 'app' }, 'new').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({ name: 'Conflict', cause: { code: 409 } });
@@ -304,23 +305,23 @@ describe('KubernetesClusterGateway.applyConfig ConfigMap writes', () => {
     };
     const calls: string[] = [];
     let reads = 0;
-    const apps = { readNamespacedDeployment: async () => structuredClone(deployment) } as unknown as AppsV1Api;
-    const core = {
-      readNamespacedConfigMap: async () => {
+    const k8s = {
+      readDeployment: async () => structuredClone(deployment),
+      readConfigMap: async () => {
         calls.push('read');
         if ((reads += 1) === 1) throw Object.assign(new Error('not found'), { code: 404 });
         return { metadata: { name: 'web-config', resourceVersion: '7' }, data: { a: 'theirs' } };
       },
-      createNamespacedConfigMap: async () => {
+      createConfigMap: async () => {
         calls.push('create');
         throw Object.assign(new Error('already exists'), { code: 409 });
       },
-      replaceNamespacedConfigMap: async ({ body }: { body: { data: unknown; metadata: { resourceVersion: string } } }) => {
+      replaceConfigMap: async (_namespace: string, _name: string, body: { data: unknown; metadata: { resourceVersion: string } }) => {
         calls.push(`replace@${body.metadata.resourceVersion}:${JSON.stringify(body.data)}`);
         return body;
       },
-    } as unknown as CoreV1Api;
-    const gateway = new KubernetesClusterGateway(apps, { core });
+    } as unknown as WorkloadApi;
+    const gateway = new KubernetesClusterGateway(k8s);
     // Replicas unchanged (1) and an empty hash: the Deployment needs no write.
     const result = await gateway.applyConfig({ namespace: 'shop', deployment: 'web', container: 'app' }, { configMap: { a: 'ours' } }, '');
     expect(result).toEqual({ previous: { configMap: { a: 'theirs' } } });

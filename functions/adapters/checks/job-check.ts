@@ -3,8 +3,7 @@ import { BatchV1Api, CoreV1Api, type V1Job } from '@kubernetes/client-node';
 import { type JobOutcome, jobVerdict, logTail } from '../../domain/check-verdicts';
 import type { CheckContext, CheckResult, JobCheck } from '../../domain/checks';
 import { httpStatus } from '../kubernetes/api-errors';
-import type { ApiCaller } from '../kubernetes/api-caller';
-import { apiCallerFor, defaultSleep, type KubeCallOptions, type KubeConfigFor, labelValue, refusal } from './kube';
+import { apiCallerFor, defaultSleep, type KubeApiCaller, type KubeCallOptions, type KubeConfigFor, labelValue, refusal } from './kube';
 
 export interface JobCheckOptions extends KubeCallOptions {
   kubeConfigFor: KubeConfigFor;
@@ -140,7 +139,7 @@ function outcomeOf(job: V1Job): JobOutcome | undefined {
 }
 
 /** The Job's pod (one: backoffLimit is 0), by the `job-name` label the Job controller sets, and its check container's exit code. */
-async function podOf(api: ApiCaller, core: CoreV1Api, namespace: string, job: string): Promise<{ name: string; exitCode?: number } | undefined> {
+async function podOf(api: KubeApiCaller, core: CoreV1Api, namespace: string, job: string): Promise<{ name: string; exitCode?: number } | undefined> {
   const pods = await api.request(`listing the pods of job ${namespace}/${job}`, (o) => core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` }, o));
   const pod = pods.items.at(-1);
   const name = pod?.metadata?.name;

@@ -1,4 +1,3 @@
-import { type ConfigurationOptions, Observable } from '@kubernetes/client-node';
 import { ClusterUnreachableError, ConflictError } from '../../domain/errors';
 import { httpStatus, noAnswer } from './api-errors';
 
@@ -61,16 +60,16 @@ export class ApiCaller {
   }
 
   /**
-   * Sends one request (`send` gets the per-request options carrying the
-   * timeout). Retries what got no answer; throws ApiUnreachableError when no
-   * attempt was answered, and rethrows any other failure as it came.
+   * Sends one request (`send` gets the signal that aborts it at the timeout).
+   * Retries what got no answer; throws ApiUnreachableError when no attempt
+   * was answered, and rethrows any other failure as it came.
    */
-  async request<T>(doing: string, send: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+  async request<T>(doing: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { transportAttempts, transportRetryDelayMs, requestTimeoutMs } = this.options;
     let unanswered = false;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await send(withTimeout(requestTimeoutMs));
+        return await send(AbortSignal.timeout(requestTimeoutMs));
       } catch (error) {
         const why = noAnswer(error, requestTimeoutMs);
         if (!why) throw unanswered && httpStatus(error) === 409 ? new ConflictAfterLostAnswer(error) : error;
@@ -117,21 +116,4 @@ export class ApiCaller {
   private jitter(ms: number): number {
     return Math.round(ms * (0.5 + this.options.random() / 2));
   }
-}
-
-/** Per-request options that abort the request (connect, headers and body) after `ms`. */
-function withTimeout(ms: number): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (context) => {
-          context.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(context));
-        },
-        post: (response) => new Observable(Promise.resolve(response)),
-      },
-    ],
-    // Keep the client's own middleware (none today, but "replace" is the default).
-    middlewareMergeStrategy: 'append',
-  };
 }

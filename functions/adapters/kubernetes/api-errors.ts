@@ -2,10 +2,13 @@ import { STATUS_CODES } from 'node:http';
 import { NETWORK_CODES } from '../network-codes';
 
 /**
- * What a failed @kubernetes/client-node call means. The client throws either
- * an ApiException (`code` = HTTP status, `body`) when the API server answered,
- * or undici's `TypeError: fetch failed` with the socket error as `cause` when
- * it did not, or the abort reason of the request's signal (our timeout).
+ * What a failed Kubernetes API call means, from either client: the REST client
+ * (rest-client.ts) throws a KubernetesApiError and @kubernetes/client-node an
+ * ApiException (both `code` = HTTP status, `body`) when the API server
+ * answered; when it did not, the REST client rejects with node:http's socket
+ * error itself (`code` ECONNREFUSED, ECONNRESET…) and client-node with undici's
+ * `TypeError: fetch failed` carrying it as `cause`; either rejects with the
+ * abort reason of the request's signal (our timeout).
  */
 
 /** The HTTP status of a failed API call (ApiException.code), if the server answered. */

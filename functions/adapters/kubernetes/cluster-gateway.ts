@@ -1,4 +1,4 @@
-import type { AppsV1Api, ConfigurationOptions, CoreV1Api, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import {
   type ClusterGateway,
   configMapNameOf,
@@ -12,11 +12,10 @@ import { DeploymentNotFoundError, RolloutFailedError } from '../../domain/errors
 import { ApiCaller, ApiUnreachableError } from './api-caller';
 import { httpStatus } from './api-errors';
 import { containerOf, describeTarget, evaluate, hashOf, imageOf } from './deployment';
+import type { WorkloadApi } from './workload-api';
 import { applyToDeployment, checkEnvClash, managedConfigOf, sameRecord, validateConfig } from './workload-config';
 
 export interface KubernetesClusterGatewayOptions {
-  /** For the configuration's ConfigMap (applyConfig, readConfig); the image methods need only AppsV1Api. */
-  core?: CoreV1Api;
   /** The API server's URL, named in ClusterUnreachableError messages (createClusterDirectory takes it from each cluster's configuration). */
   server?: string;
   /** Abort a request that has not been fully answered after this long. Default 10 000. */
@@ -38,8 +37,8 @@ export interface KubernetesClusterGatewayOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * ClusterGateway over @kubernetes/client-node's AppsV1Api (and CoreV1Api for
- * the configuration ConfigMap). Every request goes through an ApiCaller:
+ * ClusterGateway over the Deployment and ConfigMap calls of a WorkloadApi
+ * (restWorkloadApi in every function). Every request goes through an ApiCaller:
  * timeouts, retries and ClusterUnreachableError for an API server that does
  * not answer; 409 Conflict re-read and re-applied, then ConflictError.
  */
@@ -47,15 +46,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
   private readonly api: ApiCaller;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly core?: CoreV1Api;
 
   constructor(
-    private readonly apps: AppsV1Api,
+    private readonly k8s: WorkloadApi,
     options: KubernetesClusterGatewayOptions = {},
   ) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
-    this.core = options.core;
     this.api = new ApiCaller({
       server: options.server ?? '(unknown server)',
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
@@ -166,15 +163,15 @@ export class KubernetesClusterGateway implements ClusterGateway {
 
   private read(target: DeploymentTarget): Promise<V1Deployment> {
     const { deployment: name, namespace } = target;
-    return this.deploymentRequest(target, 'reading', (options) => this.apps.readNamespacedDeployment({ name, namespace }, options));
+    return this.deploymentRequest(target, 'reading', (signal) => this.k8s.readDeployment(namespace, name, signal));
   }
 
   private replace(target: DeploymentTarget, body: V1Deployment): Promise<V1Deployment> {
     const { deployment: name, namespace } = target;
-    return this.deploymentRequest(target, 'updating', (options) => this.apps.replaceNamespacedDeployment({ name, namespace, body }, options));
+    return this.deploymentRequest(target, 'updating', (signal) => this.k8s.replaceDeployment(namespace, name, body, signal));
   }
 
-  private async deploymentRequest<T>(target: DeploymentTarget, verb: string, send: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+  private async deploymentRequest<T>(target: DeploymentTarget, verb: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       return await this.api.request(`${verb} deployment ${describeTarget(target)}`, send);
     } catch (error) {
@@ -183,17 +180,12 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  private coreApi(): CoreV1Api {
-    if (!this.core) throw new Error('KubernetesClusterGateway: a CoreV1Api (options.core) is needed for the configuration ConfigMap');
-    return this.core;
-  }
-
   /** The configuration ConfigMap, or undefined when it does not exist. */
   private async readConfigMap(target: DeploymentTarget): Promise<V1ConfigMap | undefined> {
     const name = configMapNameOf(target);
     const { namespace } = target;
     try {
-      return await this.api.request(`reading configmap ${namespace}/${name}`, (options) => this.coreApi().readNamespacedConfigMap({ name, namespace }, options));
+      return await this.api.request(`reading configmap ${namespace}/${name}`, (signal) => this.k8s.readConfigMap(namespace, name, signal));
     } catch (error) {
       if (httpStatus(error) === 404) return undefined;
       throw error;
@@ -210,13 +202,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
       const existing = await this.readConfigMap(target);
       if (!existing) {
         const body: V1ConfigMap = { metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'gatekeeper' } }, data: { ...data } };
-        const create = () => this.api.request(`creating configmap ${namespace}/${name}`, (options) => this.coreApi().createNamespacedConfigMap({ namespace, body }, options));
+        const create = () => this.api.request(`creating configmap ${namespace}/${name}`, (signal) => this.k8s.createConfigMap(namespace, body, signal));
         return { result: undefined, write: create };
       }
       const previous = { ...existing.data };
       if (sameRecord(previous, data)) return { result: previous };
       existing.data = { ...data };
-      const replace = () => this.api.request(doing, (options) => this.coreApi().replaceNamespacedConfigMap({ name, namespace, body: existing }, options));
+      const replace = () => this.api.request(doing, (signal) => this.k8s.replaceConfigMap(namespace, name, existing, signal));
       return { result: previous, write: replace };
     });
   }

@@ -1,9 +1,15 @@
 import type { KubernetesConfig } from '../../config';
 import type { RolloutOptions } from '../../domain/cluster';
 
-export { type ClusterGatewayOptions, createClusterDirectory, kubeConfigFor } from './clusters';
+// kubeConfigFor (./kube-configs) is left out on purpose: it loads @kubernetes/client-node,
+// which only the run-checks function needs; importing it from here would put the library
+// in every bundle that imports this index.
+export { type ClusterGatewayOptions, createClusterDirectory } from './clusters';
 export { KubernetesClusterGateway, type KubernetesClusterGatewayOptions } from './cluster-gateway';
 export { buildEksToken, createEksTokenProvider, type AwsCredentials, type AwsCredentialsProvider } from './eks-token';
+export { readKubeconfig, type KubeconfigFile } from './kubeconfig';
+export { type ClusterConnection, KubernetesApiError, KubernetesRestClient } from './rest-client';
+export { restWorkloadApi, type WorkloadApi } from './workload-api';
 
 /** The RolloutOptions the configuration asks for. */
 export function rolloutOptions(config: KubernetesConfig): RolloutOptions {
