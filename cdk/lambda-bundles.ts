@@ -43,9 +43,10 @@ const requireShim = [
  * and the bundle-size bench. `@aws-sdk/*` is bundled (not taken from the runtime),
  * so the measured size is what is deployed and the SDK version is the locked one.
  * With code splitting every dynamic `import()` (the SES and Step Functions clients,
- * openid-client, the SDK's own credential providers) becomes a chunk that loads on
- * first use only: the entry, `index.mjs`, and what it imports statically is all a cold
- * start reads (issue 13; measured against one bundle with the imports inlined).
+ * openid-client, the SDK's own credential providers, the API's less used route groups)
+ * becomes a chunk that loads on first use only: the entry, `index.mjs`, and what it
+ * imports statically is all a cold start reads (issue 13; measured against one bundle
+ * with the imports inlined).
  *
  * @param entry  entry file, relative to the repository root or absolute
  * @param outdir output directory (the function's asset), relative to the repository root or absolute
@@ -83,6 +84,40 @@ export interface BundleOutput {
   assetKb: number;
   /** The source modules (esbuild's input paths) in the chunks a cold start loads. */
   loadedModules: string[];
+  /** Every file of the asset (esbuild's output paths), for `loadedWith`. */
+  files: Record<string, BundleFile>;
+  /** The entry's output path in `files`. */
+  entry: string;
+}
+
+export interface BundleFile {
+  bytes: number;
+  /** Files it imports statically: they load with it. */
+  imports: string[];
+  /** The source module an `import()` of which loads this file (a chunk's own entry point). */
+  entryPoint?: string;
+  modules: string[];
+}
+
+/**
+ * What loading the entry reads, and then the `import()`s of `lazy` (source modules, e.g. a route
+ * group's module on its first request): each with the files it imports statically.
+ */
+export function loadedWith(bundle: Pick<BundleOutput, 'files' | 'entry'>, lazy: readonly string[] = []): { kb: number; modules: string[] } {
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const imported of bundle.files[file]?.imports ?? []) visit(imported);
+  };
+  visit(bundle.entry);
+  for (const module of lazy) {
+    const chunk = Object.keys(bundle.files).find((file) => bundle.files[file]?.entryPoint === module);
+    if (!chunk) throw new Error(`no chunk is loaded by import('${module}')`);
+    visit(chunk);
+  }
+  const files = [...loaded].map((file) => bundle.files[file]);
+  return { kb: files.reduce((sum, file) => sum + (file?.bytes ?? 0), 0) / 1024, modules: files.flatMap((file) => file?.modules ?? []) };
 }
 
 /** What a build's metafile says about its entry (`index.mjs` in `outdir`). */
@@ -90,16 +125,20 @@ export function describeBundle(metafile: Metafile, outdir: string): BundleOutput
   const outputs = metafile.outputs;
   const entry = Object.keys(outputs).find((file) => path.resolve(repoRoot, file) === path.resolve(repoRoot, outdir, bundleFileName));
   if (!entry) throw new Error(`no ${bundleFileName} in ${outdir}`);
-  const loaded = new Set<string>();
-  const visit = (file: string) => {
-    if (loaded.has(file)) return;
-    loaded.add(file);
-    for (const { path: imported, kind } of outputs[file]?.imports ?? []) if (kind === 'import-statement' && imported in outputs) visit(imported);
-  };
-  visit(entry);
-  const kb = (files: Iterable<string>) => [...files].reduce((sum, file) => sum + (outputs[file]?.bytes ?? 0), 0) / 1024;
-  const loadedModules = [...loaded].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
-  return { file: path.resolve(repoRoot, entry), loadedKb: kb(loaded), assetKb: kb(Object.keys(outputs)), loadedModules };
+  const files = Object.fromEntries(
+    Object.entries(outputs).map(([file, output]): [string, BundleFile] => [
+      file,
+      {
+        bytes: output.bytes,
+        imports: output.imports.filter(({ path: imported, kind }) => kind === 'import-statement' && imported in outputs).map(({ path: imported }) => imported),
+        ...(output.entryPoint ? { entryPoint: output.entryPoint } : {}),
+        modules: Object.keys(output.inputs),
+      },
+    ]),
+  );
+  const loaded = loadedWith({ files, entry });
+  const assetKb = Object.values(files).reduce((sum, file) => sum + file.bytes, 0) / 1024;
+  return { file: path.resolve(repoRoot, entry), loadedKb: loaded.kb, assetKb, loadedModules: loaded.modules, files, entry };
 }
 
 /** Builds one Lambda's bundle into `outdir`. */

@@ -1,8 +1,8 @@
 import type { OidcClient, OidcClientSettings } from '../adapters/oidc/client';
-import { secretSource } from '../adapters/oidc/secrets';
+import type { SecretSource } from '../adapters/oidc/secrets';
 import { SesMailer } from '../adapters/ses/mailer';
-import { signingSecretSource } from '../adapters/signing-secret';
 import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
+import { parseLinkKeySet } from '../domain/link-keys';
 import { readDashboardConfig, readMailConfig, readSigningConfig, readWorkflowConfig, type Env } from '../config';
 import type { ApiDeps } from '../api/deps';
 import { baseDeps } from './stores';
@@ -11,20 +11,25 @@ export function buildApiDeps(env: Env): ApiDeps {
   const base = baseDeps(env, 'api');
   const mail = readMailConfig(env);
   const dashboard = readDashboardConfig(env);
+  const signing = readSigningConfig(env);
+  // A malformed key set given directly still fails at start, though its source is built on first use.
+  if (signing.LINK_SIGNING_SECRET) parseLinkKeySet(signing.LINK_SIGNING_SECRET);
+  const secret = (source: { value?: string | undefined; arn?: string | undefined }, what: string): SecretSource =>
+    onFirstCall(async () => (await import('../adapters/oidc/secrets')).secretSource(source, base.aws, what));
   return {
     ...base,
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
-    signingSecret: signingSecretSource(readSigningConfig(env), base.aws),
+    signingSecret: onFirstCall(async () => (await import('../adapters/signing-secret')).signingSecretSource(signing, base.aws)),
     executionUrl: executionUrlFor(env.EXECUTION_URL_TEMPLATE, base.aws.AWS_REGION),
     mailer: new SesMailer(base.aws, mail.MAIL_FROM),
     publicBaseUrl: mail.PUBLIC_BASE_URL,
     oidc: lazyOidcClient({
       issuer: dashboard.OIDC_ISSUER,
       clientId: dashboard.OIDC_CLIENT_ID,
-      clientSecret: secretSource({ value: dashboard.OIDC_CLIENT_SECRET, arn: dashboard.OIDC_CLIENT_SECRET_ARN }, base.aws, 'OIDC client'),
+      clientSecret: secret({ value: dashboard.OIDC_CLIENT_SECRET, arn: dashboard.OIDC_CLIENT_SECRET_ARN }, 'OIDC client'),
       groupsClaim: dashboard.OIDC_GROUPS_CLAIM,
     }),
-    sessionSecret: secretSource({ value: dashboard.SESSION_SECRET, arn: dashboard.SESSION_SECRET_ARN }, base.aws, 'session'),
+    sessionSecret: secret({ value: dashboard.SESSION_SECRET, arn: dashboard.SESSION_SECRET_ARN }, 'session'),
   };
 }
 
@@ -48,4 +53,13 @@ function lazyOidcClient(settings: OidcClientSettings): OidcClient {
     completeSignIn: async (callbackUrl, expected) => (await loaded()).completeSignIn(callbackUrl, expected),
     endSessionUrl: async (postLogoutRedirectUri) => (await loaded()).endSessionUrl(postLogoutRedirectUri),
   };
+}
+
+/**
+ * The secret sources are built on their first call: their modules import the Secrets Manager
+ * client, which the API's cold start does not need (a GET reads no secret; issue 13).
+ */
+function onFirstCall<A extends unknown[], R>(build: () => Promise<(...args: A) => Promise<R>>): (...args: A) => Promise<R> {
+  let built: Promise<(...args: A) => Promise<R>> | undefined;
+  return async (...args) => (await (built ??= build()))(...args);
 }

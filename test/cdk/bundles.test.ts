@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_FACE_ROUTES } from '../../cdk/constructs/api';
-import { buildBundle, lambdaEntries } from '../../cdk/lambda-bundles';
+import { buildBundle, lambdaEntries, loadedWith } from '../../cdk/lambda-bundles';
 import { DASHBOARD_MODULE } from '../../bench/bundles';
 import { createApiApp } from '../../functions/api/api-face';
 import { createDashboardApp } from '../../functions/api/dashboard/face';
@@ -15,12 +15,24 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // Which modules a cold start loads, not how long it takes: timings are the bench's (npm run bench).
 describe('the API face bundle', () => {
+  let built: ReturnType<typeof buildBundle> | undefined;
+  const apiBundle = () => (built ??= buildBundle(lambdaEntries.api, path.join(outdir, 'api')));
+
   it('loads nothing of the dashboard, and the SES and Step Functions clients only on first use', async () => {
-    const api = await buildBundle(lambdaEntries.api, path.join(outdir, 'api'));
+    const api = await apiBundle();
     expect(api.loadedModules.filter((module) => DASHBOARD_MODULE.test(module))).toEqual([]);
     expect(api.loadedModules.filter((module) => /node_modules\/@aws-sdk\/client-(?:ses|sfn)\//.test(module))).toEqual([]);
     expect(api.loadedModules).toContain('functions/api/routes/releases.ts');
     expect(api.assetKb).toBeGreaterThan(api.loadedKb);
+  }, 120_000);
+
+  it('loads the route groups registered by path only (routes/groups.ts) on their first request, not at cold start', async () => {
+    const api = await apiBundle();
+    const onDemand = /^functions\/(?:api\/routes\/(?:approval-links|approvals|apps|audit|config|deployments|directory|reviews|tokens|webhooks)\.ts|api\/openapi\/|usecases\/(?:webhooks|record-vote|config-changes|directory-admin|tokens|audit-trail|app-admin)\.ts)/;
+    expect(api.loadedModules.filter((module) => onDemand.test(module))).toEqual([]);
+    // They are in the asset, behind the one import() that loads them all.
+    const firstUse = loadedWith(api, ['functions/api/routes/on-demand.ts']).modules;
+    expect(firstUse).toEqual(expect.arrayContaining(['functions/api/routes/webhooks.ts', 'functions/usecases/webhooks.ts', 'functions/api/openapi/routes.ts']));
   }, 120_000);
 
   it('while the dashboard face loads its pages and sign-in', async () => {
