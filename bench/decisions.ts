@@ -33,6 +33,8 @@ export interface DecisionFigures {
   historyEvents: number;
   executions: ExecutionFigures[];
   releaseWallMs: number[];
+  /** Releases voted on, unmeasured, before the measured ones. */
+  warmupReleases: number;
 }
 
 type Segments = Record<string, number>;
@@ -52,6 +54,16 @@ const THREE_VOTERS = [ALICE, 'sam@example.com', 'pat@example.com'];
 /** Pause once the release is quiet, before the first vote. */
 const SETTLE_MS = 50;
 const ENDED = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+/**
+ * Releases voted on (3-rule policy, 3 votes each) before any vote is measured.
+ * DynamoDB Local is a fresh JVM when the part starts and its transaction path
+ * compiles over the first hundreds of calls: whichever policy went first had a
+ * vote's TransactWriteItems at 25–35 ms (median) over its first 5 releases,
+ * down to 4–5 ms only after some 60 votes, while the policy measured second
+ * was warm from its start. Unwarmed, the single-count votes (all of them
+ * closing, measured first) met a cold store and the 3-rule ones a warm one.
+ */
+const WARMUP_RELEASES = 20;
 
 /**
  * As a person would, vote some time after the email: once every other
@@ -74,7 +86,7 @@ async function quiet(ci: BenchClient, id: string): Promise<void> {
  * segments; between votes, 2-item TransactWriteItems calls on the same
  * DynamoDB Local give the baseline under the same load.
  */
-export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, releases: number, wallReleases = 10): Promise<DecisionFigures> {
+export async function measureDecisions(stack: LocalStack, tokens: { ci: string; admin: string }, releases: number, wallReleases = 10, warmupReleases = WARMUP_RELEASES): Promise<DecisionFigures> {
   const ci = benchClient(stack, tokens.ci);
   const admin = benchClient(stack, tokens.admin);
   const run = Date.now().toString(36);
@@ -88,6 +100,9 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
   const baseline = await transactBaseline(stack);
   const votes: Vote[] = [];
   try {
+    await admin.put('/v1/apps/hello-web/envs/prod/policy', THREE_RULES);
+    await measureVotes(stack, ci, timed, baseline, `${run}-warmup`, warmupReleases, THREE_VOTERS, 'three');
+    baseline.reset();
     await admin.put('/v1/apps/hello-web/envs/prod/policy', SINGLE_COUNT);
     votes.push(...(await measureVotes(stack, ci, timed, baseline, `${run}-single`, releases, [ALICE], 'single')));
     await admin.put('/v1/apps/hello-web/envs/prod/policy', THREE_RULES);
@@ -127,6 +142,7 @@ export async function measureDecisions(stack: LocalStack, tokens: { ci: string; 
     historyEvents: totalOf(executions, 'historyEvents'),
     executions,
     releaseWallMs,
+    warmupReleases,
   };
 }
 
@@ -265,6 +281,8 @@ async function decide(link: string): Promise<void> {
 interface Baseline {
   samples: number[];
   sample(count: number): Promise<void>;
+  /** Forgets the samples so far (taken while warming up). */
+  reset(): void;
   close(): void;
 }
 
@@ -287,6 +305,7 @@ async function transactBaseline(stack: LocalStack): Promise<Baseline> {
     async sample(count) {
       for (let i = 0; i < count; i++) samples.push(await once());
     },
+    reset: () => void samples.splice(0),
     close: () => db.destroy(),
   };
 }

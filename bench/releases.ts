@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHash, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogWriter } from '../functions/adapters/dynamodb/catalog-writer';
 import type { ApprovalPolicy } from '../functions/domain/policy';
 import type { LocalStack } from '../local/stack';
+import type { BurstOrder, BurstReport } from './burst-client';
 import { percentile } from './stats';
 
 /** A tiny CI client for the bench: start releases, wait for states, find approval links. */
@@ -87,26 +90,22 @@ export interface BurstFigures {
   chainEvents: number;
 }
 
-/** `count` concurrent `POST /v1/releases` of one app, each with its own image and idempotency key (issue 13's burst). */
+/**
+ * `count` concurrent `POST /v1/releases` of one app, each with its own image and idempotency key
+ * (issue 13's burst), sent by a client in its own process (burst-client.ts says why).
+ */
 export async function measureBurst(stack: LocalStack, ci: string, admin: string, count: number, app = 'hello-web'): Promise<BurstFigures> {
-  const tag = randomUUID().slice(0, 8);
-  const post = async (i: number) => {
-    const image = `registry.example.com/${app}@sha256:${createHash('sha256').update(`burst-${tag}-${i}`).digest('hex')}`;
-    const started = performance.now();
-    const response = await fetch(`${stack.apiUrl}/v1/releases`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ci}`, 'content-type': 'application/json', 'idempotency-key': `burst-${tag}-${i}` },
-      body: JSON.stringify({ app, image }),
-    });
-    await response.arrayBuffer();
-    return { status: response.status, ms: performance.now() - started };
-  };
-  const started = performance.now();
-  const results = await Promise.all(Array.from({ length: count }, (_, i) => post(i)));
-  const wallMs = performance.now() - started;
+  const client = fork(fileURLToPath(new URL('./burst-client.ts', import.meta.url)), { stdio: 'inherit' });
+  const report = new Promise<BurstReport>((resolve, reject) => {
+    client.once('message', (message) => resolve(message as BurstReport));
+    client.once('exit', (code) => reject(new Error(`the burst client exited (${code}) without a report`)));
+  });
+  const order: BurstOrder = { apiUrl: stack.apiUrl, token: ci, app, count, tag: randomUUID().slice(0, 8) };
+  client.send(order);
+  const { answers, wallMs } = await report;
   const statuses: Record<string, number> = {};
-  for (const { status } of results) statuses[status] = (statuses[status] ?? 0) + 1;
-  const latencies = results.map((r) => r.ms);
+  for (const { status } of answers) statuses[status] = (statuses[status] ?? 0) + 1;
+  const latencies = answers.map((r) => r.ms);
   const verified = (await benchClient(stack, admin).get(`/v1/audit/verify?app=${app}`)) as { ok: boolean; events: number };
   return { statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99), wallMs, chainOk: verified.ok, chainEvents: verified.events };
 }

@@ -33,7 +33,7 @@ export function decisionSection(d: DecisionFigures): Section {
   const cell = (value: number | undefined) => (value === undefined ? '' : ms(value));
   return {
     lines: [
-      '| Approval decision through the emailed link (POST → committed → resumed when closing), DynamoDB Local | p50 | p99 | votes | p50 / TransactWriteItems |',
+      `| Approval decision through the emailed link (POST → committed → resumed when closing), DynamoDB Local, after ${d.warmupReleases} releases voted on unmeasured | p50 | p99 | votes | p50 / TransactWriteItems |`,
       '|---|---|---|---|---|',
       `| non-closing vote (3-rule policy, votes 1 and 2) | ${ms(d.nonClosing.p50)} | ${ms(d.nonClosing.p99)} | ${d.nonClosing.n} | ${ratio(d.nonClosing.p50, d.transact.p50).toFixed(2)}× |`,
       `| closing vote, incl. SendTaskSuccess (both policies) | ${ms(d.closing.p50)} | ${ms(d.closing.p99)} | ${d.closing.n} | ${ratio(d.closing.p50, d.transact.p50).toFixed(2)}× |`,
@@ -82,7 +82,7 @@ export function pipelineSection(d: DecisionFigures, p: PipelineFigures): Section
 export function burstSection(b: BurstFigures, count: number): Section {
   const statuses = Object.entries(b.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
   return {
-    lines: [`${count} concurrent POST /v1/releases of one app: ${statuses}; p50 ${ms(b.p50)}, p99 ${ms(b.p99)}, all answered in ${ms(b.wallMs)}; the app's chain (${b.chainEvents} events) verifies: ${b.chainOk}.`],
+    lines: [`${count} concurrent POST /v1/releases of one app, sent at once by a client in its own process: ${statuses}; p50 ${ms(b.p50)}, p99 ${ms(b.p99)}, all answered in ${ms(b.wallMs)}; the app's chain (${b.chainEvents} events) verifies: ${b.chainOk}.`],
     targets: [
       target(`${count} concurrent releases of one app accepted`, b.statuses['201'] ?? 0, count, 'releases', 'higher'),
       target(`${count} concurrent releases of one app, p99`, b.p99, 2000, 'ms'),

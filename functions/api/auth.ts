@@ -19,12 +19,15 @@ export function requireToken(deps: Pick<ApiDeps, 'tokens' | 'clock'>) {
     if (!token) {
       throw new UnauthenticatedError(`send exactly "Authorization: Bearer <token>" with a Gatekeeper API token${header ? '; the header sent is malformed' : ''}`);
     }
-    const stored = await deps.tokens.find(hashToken(token));
+    // The directory comes in the same round trip: nearly every /v1 route authorizes, and a route may judge by it
+    // instead of reading it again. Read per request, never kept: a revoked token or grant counts at once.
+    const { token: stored, directory } = await deps.tokens.findWithDirectory(hashToken(token));
     const now = deps.clock().toISOString();
     if (!stored || stored.revokedAt || (stored.expiresAt && stored.expiresAt <= now)) {
       throw new UnauthenticatedError('the API token is unknown, revoked or expired');
     }
     c.set('identity', stored.identity);
+    c.set('directory', directory);
     await next();
   });
 }

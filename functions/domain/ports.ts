@@ -35,6 +35,8 @@ export interface EnvironmentHealth {
 
 export interface TokenStore {
   find(hash: string): Promise<ApiToken | undefined>;
+  /** The token and the current directory in one read: a request is authenticated and then authorized by both. */
+  findWithDirectory(hash: string): Promise<{ token: ApiToken | undefined; directory: VersionedDirectory }>;
   create(token: ApiToken, audit: AuditEvent): Promise<void>;
   list(): Promise<ApiToken[]>;
   /** Marks the token revoked; undefined if no token has this id. */
@@ -125,23 +127,35 @@ export interface ApprovalStore {
   open(request: ApprovalRequest, audit: AuditEvent): Promise<void>;
   get(releaseId: string, environment: string): Promise<ApprovalRequest | undefined>;
   /**
-   * The request, its app's audit-chain head and the current directory in one
-   * read, so a vote (judged against today's groups and grants) costs two round
-   * trips in all.
+   * The request, its app's audit-chain head, the current directory and whether
+   * the request still stands, in one read, so a vote (judged against today's
+   * groups and grants) costs two round trips in all.
    */
-  getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }>;
+  getForVote(releaseId: string, environment: string, app: string): Promise<VoteRead>;
   /**
    * Persists `next` only if the stored request is still at `next.version - 1`
    * and pending, and the environment's policy is still the one the request was
-   * opened under; throws ConflictError otherwise. When the vote approved the
-   * request, its stage goes on `running` with who approved it (image) or the
-   * draft is published (configuration) in the same transaction.
+   * opened under (and, for a vote that does not approve, its release has not
+   * ended); throws ConflictError otherwise. When `read` says both held as read,
+   * a vote that leaves the request pending is written without checking them
+   * again. When the vote approved the request, its stage goes on `running` with
+   * who approved it (image) or the draft is published (configuration) in the
+   * same transaction.
    */
-  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead, publish?: ConfigPublication): Promise<void>;
+  saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], read?: Pick<VoteRead, 'auditHead' | 'stands'>, publish?: ConfigPublication): Promise<void>;
   /** Closes a pending request without a decision; false if it was not pending any more. */
   close(request: ApprovalRequest, status: ClosedWithoutDecision, reason: string, audit: AuditEvent): Promise<boolean>;
   /** Pending requests, oldest first; for one app (and environment) or all. */
   listPending(filter?: { app: string; environment?: string }): Promise<ApprovalRequest[]>;
+}
+
+/** What a vote reads before it is decided. */
+export interface VoteRead {
+  request: ApprovalRequest | undefined;
+  auditHead: ChainHead;
+  directory: Directory;
+  /** As read: the environment's policy is still the request's, and its release (image requests) has not ended. */
+  stands: boolean;
 }
 
 export type ClosedWithoutDecision = 'expired' | 'cancelled' | 'superseded';

@@ -20,7 +20,13 @@ import { queuedStage, startPromotion } from './promotions';
 export async function launch(
   deps: UseCaseDeps,
   draft: Omit<Release, 'stages'>,
-  input: { action: AuditAction; detail: Record<string, unknown>; idempotency?: IdempotencyRecord },
+  input: {
+    action: AuditAction;
+    detail: Record<string, unknown>;
+    idempotency?: IdempotencyRecord;
+    /** The app's environments as the caller read and judged them in this request: the starts need not read them again. */
+    environments?: Environment[];
+  },
 ): Promise<Release> {
   const audit = (action: AuditAction, detail: Record<string, unknown>): AuditEvent =>
     auditEvent(deps, { app: draft.app, actor: draft.requestedBy, action, subject: `release/${draft.id}`, detail });
@@ -29,7 +35,7 @@ export async function launch(
   const release: Release = { ...draft, stages };
   await deps.releases.create(release, audit(input.action, input.detail), input.idempotency);
   try {
-    for (const stage of Object.values(stages)) await startPromotion(deps, release, stage);
+    for (const stage of Object.values(stages)) await startPromotion(deps, release, stage, input.environments?.find((env) => env.name === stage.environment));
   } catch (error) {
     deps.log.error('could not start execution', { releaseId: release.id, ...errorFields(error) });
     const reason = 'the release workflow could not be started';

@@ -16,11 +16,20 @@ const WHAT: Record<Action, string> = {
   'directory.manage': 'manage groups, grants and tokens in',
 };
 
-/** Throws a 403 that names the caller, the action and where, unless the directory allows it. */
 /** Throws ForbiddenError unless allowed; returns the directory it judged by (callers may need it too). */
 export async function authorize(directory: DirectoryStore, identity: string, action: Action, scope: Scope): Promise<Directory> {
   const current = await directory.get();
-  if (can(current, identity, action, scope)) return current;
+  permit(current, identity, action, scope);
+  return current;
+}
+
+/**
+ * The same judgement on a directory already read in this request: a use case
+ * that checks several environments reads the directory once, not once each.
+ * Throws a 403 that names the caller, the action and where.
+ */
+export function permit(directory: Directory, identity: string, action: Action, scope: Scope): void {
+  if (can(directory, identity, action, scope)) return;
   const where = scope.environment === '*' ? scope.app : `${scope.app}/${scope.environment}`;
   throw new ForbiddenError(`${identity} may not ${WHAT[action]} ${where === '*/*' || where === '*' ? 'Gatekeeper' : where}; ask an admin for a grant`);
 }

@@ -40,9 +40,9 @@ export function promotionInput(release: Pick<Release, 'id' | 'type'>, env: Envir
   return { releaseId: release.id, environment: env.name, approvalTimeoutSeconds: env.policy.timeoutSeconds, skipApproval };
 }
 
-/** Starts the execution of a queued stage (again, harmlessly, if it already started). */
-export async function startPromotion(deps: PromotionDeps, release: Release, stage: Stage): Promise<void> {
-  const env = await deps.catalog.getEnvironment(release.app, stage.environment);
+/** Starts the execution of a queued stage (again, harmlessly, if it already started); `known` is the environment read in this request. */
+export async function startPromotion(deps: PromotionDeps, release: Release, stage: Stage, known?: Environment): Promise<void> {
+  const env = known ?? (await deps.catalog.getEnvironment(release.app, stage.environment));
   if (!env) throw new NotFoundError(`app ${release.app} has no environment ${stage.environment} any more; release ${release.id} cannot promote to it`);
   if (!stage.executionName) throw new NotFoundError(`the stage of ${stage.environment} in release ${release.id} names no execution`);
   await deps.workflow.start(stage.executionName, { ...promotionInput(release, env) });

@@ -33,7 +33,7 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
   const wait = deps.limiter.blocked(refusalKey(ballot.voter), deps.clock());
   if (wait !== undefined) throw tooManyRefusals(ballot.voter, wait);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { request: stored, auditHead, directory } = await readForVote(deps, ballot);
+    const { request: stored, read, directory } = await readForVote(deps, ballot);
     if (!stored) throw new NotFoundError(`release ${ballot.releaseId} has no approval request for ${ballot.environment}`);
     const request = withCurrentEligibility(stored, directory);
     const at = deps.clock().toISOString();
@@ -62,7 +62,7 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
     if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length, summary: result.evaluation.summary }));
     if (publication) events.push(audit('config.published', { version: publication.version.version, hash: publication.version.hash, approvedBy: approvers }));
     try {
-      await deps.approvals.saveVote(result.request, result.vote, events, auditHead, publication);
+      await deps.approvals.saveVote(result.request, result.vote, events, read, publication);
     } catch (error) {
       if (error instanceof ConflictError) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -81,12 +81,16 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
 /**
  * One round trip when the ballot names the app (a link); otherwise the request
  * and the directory are read side by side (the chain head is read with the
- * write, unless this process wrote it last).
+ * write, unless this process wrote it last, and the write checks the policy
+ * and the release itself).
  */
 async function readForVote(deps: UseCaseDeps, ballot: Ballot) {
-  if (ballot.app) return deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app);
+  if (ballot.app) {
+    const { request, directory, auditHead, stands } = await deps.approvals.getForVote(ballot.releaseId, ballot.environment, ballot.app);
+    return { request, directory, read: { auditHead, stands } };
+  }
   const [request, directory] = await Promise.all([deps.approvals.get(ballot.releaseId, ballot.environment), deps.directory.get()]);
-  return { request, auditHead: undefined, directory };
+  return { request, directory, read: undefined };
 }
 
 /** Refused votes an identity may have recorded per minute; past it, 429 and nothing is written. */

@@ -3,12 +3,12 @@ import { excludedVoters, normaliseIdentity } from '../domain/approval';
 import { pipelineNodes, pipelineOf, type Environment } from '../domain/catalog';
 import {
   BreakGlassRefusedError,
-  ForbiddenError,
   FrozenError,
   NotAnApproverError,
   UnknownAppError,
   UnsatisfiablePolicyError,
 } from '../domain/errors';
+import type { Directory } from '../domain/authorization';
 import { eligibleVoters } from '../domain/eligibility';
 import { activeFreeze } from '../domain/freeze';
 import { parsePinnedImage } from '../domain/image';
@@ -19,7 +19,7 @@ import type { IdempotencyRecord } from '../domain/ports';
 import { MIN_JUSTIFICATION, type Release } from '../domain/release';
 import type { UseCaseDeps } from './deps';
 import { launch } from './launch';
-import { authorize } from './permissions';
+import { permit } from './permissions';
 
 const email = z.email().check(z.maxLength(254));
 
@@ -50,24 +50,33 @@ export const releaseRequestSchema = z.strictObject({
 
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
 
+export interface StartOptions {
+  /** The CI's Idempotency-Key: taken in the release's own transaction, only if free. */
+  idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>;
+  /** The directory as read in this request (with the caller's token): never one kept from an earlier request. */
+  directory?: Directory;
+}
+
 /**
  * Checks who may start this release and how, then launches it: every
  * environment of the app's pipeline is checked up front (who may release to
  * it, freezes that refuse deploys, break-glass grants, named approvers), so a
  * release that cannot finish is refused before anything changes.
  */
-export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, identity: string, idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>) {
+export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, identity: string, options: StartOptions = {}) {
   const image = parsePinnedImage(request.image);
-  const app = await deps.catalog.getApp(request.app);
+  const { idempotency } = options;
+  // The directory is read once for every check below (issue 13), with the app unless the caller read it in this request.
+  const [app, directory] = await Promise.all([deps.catalog.getApp(request.app), options.directory ?? deps.directory.get()]);
   if (!app) throw new UnknownAppError(`no app named "${request.app}" is registered with Gatekeeper`);
   const pipeline = pipelineOf(app);
   const environments = pipeline.order.map((name) => app.environments.find((env) => env.name === name)).filter((env) => env !== undefined);
-  for (const env of environments) await authorize(deps.directory, identity, 'release.start', { app: app.name, environment: env.name });
+  for (const env of environments) permit(directory, identity, 'release.start', { app: app.name, environment: env.name });
   const gated = environments.filter(isGated);
 
   const now = deps.clock();
   const at = now.toISOString();
-  const breakGlass = request.breakGlass ? await checkBreakGlass(deps, identity, gated, request.breakGlass.justification, at) : undefined;
+  const breakGlass = request.breakGlass ? checkBreakGlass(directory, identity, gated, request.breakGlass.justification, at) : undefined;
   if (!breakGlass) environments.forEach((env) => refuseIfFrozen(env, now));
 
   const release: Omit<Release, 'stages'> = {
@@ -88,26 +97,28 @@ export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, i
     ...(request.approvers ? { approvers: [...new Set(request.approvers.map(normaliseIdentity))] } : {}),
     ...(breakGlass ? { breakGlass } : {}),
   };
-  if (release.approvers) await checkNamedApprovers(deps, gated, release);
+  if (release.approvers) checkNamedApprovers(directory, gated, release);
 
   const idempotencyRecord = idempotency && { ...idempotency, releaseId: release.id, createdAt: at, expiresAt: Math.floor(now.getTime() / 1000) + 24 * 3600 };
   return launch(deps, release, {
     action: breakGlass ? 'release.break-glass' : 'release.requested',
     detail: { image: release.image, commit: release.commit, author: release.author, breakGlass, environments: pipeline.order },
     ...(idempotencyRecord ? { idempotency: idempotencyRecord } : {}),
+    environments,
   });
 }
 
 const isGated = (env: Environment): boolean => env.policy.required > 0 || env.policy.rules.length > 0;
 
 /** B6: break-glass passes every gate of the pipeline, so its holder needs the grant on each gated environment. */
-async function checkBreakGlass(deps: UseCaseDeps, identity: string, gated: Environment[], justification: string, at: string) {
+function checkBreakGlass(directory: Directory, identity: string, gated: Environment[], justification: string, at: string) {
   for (const env of gated) {
-    await authorize(deps.directory, identity, 'break-glass', { app: env.app, environment: env.name }).catch((error: unknown) => {
-      // Only a refusal is "refused"; a directory that cannot be read (StoreUnavailable → 503) must not read as a missing grant.
-      if (error instanceof ForbiddenError) throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${env.app}/${env.name}`, { cause: error });
-      throw error;
-    });
+    // The directory was read up front (a read failure is a 503 there), so only a refusal can happen here.
+    try {
+      permit(directory, identity, 'break-glass', { app: env.app, environment: env.name });
+    } catch (error) {
+      throw new BreakGlassRefusedError(`${identity} has no break-glass grant for ${env.app}/${env.name}`, { cause: error });
+    }
   }
   if (justification.trim().length < MIN_JUSTIFICATION) {
     throw new BreakGlassRefusedError(`a break-glass deployment needs a written justification of at least ${MIN_JUSTIFICATION} characters`);
@@ -125,8 +136,7 @@ function refuseIfFrozen(env: Environment, now: Date): void {
 }
 
 /** S5: named approvers must each be eligible somewhere, and able together to satisfy every gated environment's policy. */
-async function checkNamedApprovers(deps: UseCaseDeps, gated: Environment[], release: Omit<Release, 'stages'>): Promise<void> {
-  const directory = await deps.directory.get();
+function checkNamedApprovers(directory: Directory, gated: Environment[], release: Omit<Release, 'stages'>): void {
   const everyone = gated.flatMap((env) => eligibleVoters(directory, env, { ...release, approvers: undefined }));
   const outsiders = (release.approvers ?? []).filter((a) => !everyone.some((e) => e.id === a));
   if (outsiders.length > 0) {

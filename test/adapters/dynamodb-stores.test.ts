@@ -137,6 +137,39 @@ describe('DynamoApprovalStore', () => {
     expect(await storedStatus(release.id)).toBe('running');
   });
 
+  it('writes a vote that leaves the request pending without checking again what its read found; whatever closes it checks', async () => {
+    // An app of its own: the policy changes here.
+    const app = `policy-${randomUUID()}`;
+    const release = await newRelease();
+    const eligible = ['alice', 'bob', 'carol'].map((name) => ({ id: `${name}@example.com`, groups: ['release-managers'] }));
+    const request = requestFor(release, { app, eligible, policy: { required: 3, rules: [] } });
+    await approvals.open(request, audit('approval.requested'));
+    const read = await approvals.getForVote(release.id, 'prod', app);
+    expect(read.stands).toBe(true);
+    // The policy changes after the read (voiding the request is the policy change's own next step).
+    await db.send(new UpdateCommand({ TableName: tableName, Key: { pk: `APP#${app}`, sk: 'ENV#prod' }, UpdateExpression: 'SET policyVersion = :v', ExpressionAttributeValues: { ':v': request.policyVersion + 1 } }));
+    const now = new Date(at);
+    const vote = (on: ApprovalRequest, name: string) => castVote(on, { voter: `${name}@example.com`, decision: 'approve', at }, now);
+    const alice = vote(read.request!, 'alice');
+    await approvals.saveVote(alice.request, alice.vote, [audit('approval.vote')], read);
+    expect((await approvals.get(release.id, 'prod'))?.votes.map((v) => v.voter)).toEqual(['alice@example.com']);
+    // Read again, it no longer stands: even a vote that leaves it pending is checked, and refused.
+    const again = await approvals.getForVote(release.id, 'prod', app);
+    expect(again.stands).toBe(false);
+    const bob = vote(again.request!, 'bob');
+    await expect(approvals.saveVote(bob.request, bob.vote, [audit('approval.vote')], again)).rejects.toBeInstanceOf(ConflictError);
+    // A vote that approves is checked whatever its read found: nothing is approved under an old policy.
+    const approving = vote({ ...again.request!, policy: { required: 2, rules: [] } }, 'bob');
+    expect(approving.closedAs).toBe('approved');
+    const save = () => approvals.saveVote(approving.request, approving.vote, [audit('approval.vote'), audit('approval.decided')], read);
+    await expect(save()).rejects.toBeInstanceOf(ConflictError);
+    expect(await approvals.get(release.id, 'prod')).toMatchObject({ status: 'pending', version: 1 });
+    // The policy was what refused it.
+    await db.send(new UpdateCommand({ TableName: tableName, Key: { pk: `APP#${app}`, sk: 'ENV#prod' }, UpdateExpression: 'SET policyVersion = :v', ExpressionAttributeValues: { ':v': request.policyVersion } }));
+    await save();
+    expect(await approvals.get(release.id, 'prod')).toMatchObject({ status: 'approved', version: 2 });
+  });
+
   it('reads the release waiting while any of its parallel stages waits', async () => {
     const release = await newRelease({ 'prod-eu': queued('prod-eu'), 'prod-us': queued('prod-us') });
     await approvals.open(requestFor(release, { environment: 'prod-eu', id: `${release.id}.prod-eu` }), audit('approval.requested'));

@@ -18,20 +18,24 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-/** The API in process with a directory whose `failAt`-th read (1-based) fails as DynamoDB does when it is down. */
+/**
+ * The API in process with a directory whose `failAt`-th read (1-based) fails as DynamoDB does when it is down,
+ * whether read alone or with the caller's token (issue 13: requireToken reads both in one round trip).
+ */
 function appWithFlakyDirectory(failAt: number) {
   const deps = buildApiDeps(stack.env);
-  const real = deps.directory;
+  const real = { directory: deps.directory, tokens: deps.tokens };
   let reads = 0;
-  const directory: typeof real = {
-    get: async () => {
-      reads += 1;
-      if (reads === failAt) throw new StoreUnavailableError('DynamoDB did not answer (TimeoutError); try again shortly');
-      return real.get();
-    },
-    save: (...args) => real.save(...args),
+  const read = async <T>(next: () => Promise<T>): Promise<T> => {
+    reads += 1;
+    if (reads === failAt) throw new StoreUnavailableError('DynamoDB did not answer (TimeoutError); try again shortly');
+    return next();
   };
-  return { app: createApp({ ...deps, directory }), reads: () => reads };
+  const directory: typeof real.directory = { get: () => read(() => real.directory.get()), save: (...args) => real.directory.save(...args) };
+  const tokens: typeof real.tokens = Object.assign(Object.create(real.tokens) as typeof real.tokens, {
+    findWithDirectory: (hash: string) => read(() => real.tokens.findWithDirectory(hash)),
+  });
+  return { app: createApp({ ...deps, directory, tokens }), reads: () => reads };
 }
 
 const breakGlass = (app: ReturnType<typeof createApp>) =>

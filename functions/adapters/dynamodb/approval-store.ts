@@ -1,11 +1,10 @@
 import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
-import { EMPTY_CHAIN, type ChainHead } from '../../domain/audit-chain';
+import { EMPTY_CHAIN } from '../../domain/audit-chain';
 import { BusyError, ConflictError, InvalidStateError } from '../../domain/errors';
-import type { Directory } from '../../domain/authorization';
-import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication } from '../../domain/ports';
-import type { StageStatus } from '../../domain/release';
+import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication, VoteRead } from '../../domain/ports';
+import { TERMINAL_STATUSES, type ReleaseStatus, type StageStatus } from '../../domain/release';
 import { directoryFromItem } from './directory-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
@@ -37,6 +36,14 @@ export function closeRequestWrite(tableName: string, request: ApprovalRequest, s
       ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason, ':pending': 'pending', ':one': 1 },
     },
   };
+}
+
+/** As the vote's read found them: the environment's policy is the request's, and its release (image requests) has not ended. */
+function stands(request: ApprovalRequest, environment: Record<string, unknown> | undefined, release: Record<string, unknown> | undefined): boolean {
+  const policyVersion = environment?.policyVersion;
+  const policyUnchanged = policyVersion === undefined || policyVersion === request.policyVersion;
+  const ended = request.gate === 'image' && TERMINAL_STATUSES.includes(release?.status as ReleaseStatus);
+  return policyUnchanged && !ended;
 }
 
 /** Reads of keys BatchGetItem left unprocessed (throttling) before the vote answers 503. */
@@ -104,12 +111,20 @@ export class DynamoApprovalStore implements ApprovalStore {
   /**
    * One BatchGetItem with strongly consistent reads: each item as last
    * committed, at half the read units of TransactGetItems. No snapshot across
-   * the three is needed: the vote's write is conditional on the request's
-   * version and the chain head, and eligibility is judged against the
-   * directory as it is now. Keys DynamoDB leaves unprocessed are asked again.
+   * them is needed: the vote's write is conditional on the request's version
+   * and the chain head, and eligibility is judged against the directory as it
+   * is now. The environment and the release come along (as many keys cost no
+   * more time than three) to tell whether the request still stands. Keys
+   * DynamoDB leaves unprocessed are asked again.
    */
-  async getForVote(releaseId: string, environment: string, app: string): Promise<{ request: ApprovalRequest | undefined; auditHead: ChainHead; directory: Directory }> {
-    const wanted = { request: keys.approval(releaseId, environment), head: keys.auditHead(app), directory: keys.directory() };
+  async getForVote(releaseId: string, environment: string, app: string): Promise<VoteRead> {
+    const wanted = {
+      request: keys.approval(releaseId, environment),
+      head: keys.auditHead(app),
+      directory: keys.directory(),
+      environment: keys.environment(app, environment),
+      release: keys.release(releaseId),
+    };
     const found = new Map<string, Record<string, unknown>>();
     let pending: Array<Record<string, unknown>> = Object.values(wanted);
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -120,16 +135,18 @@ export class DynamoApprovalStore implements ApprovalStore {
       pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     const item = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`);
-    const request = item(wanted.request);
+    const stored = item(wanted.request);
     const head = item(wanted.head);
+    const request = stored ? readItem('approval', stored) : undefined;
     return {
-      request: request ? readItem('approval', request) : undefined,
+      request,
       auditHead: head ? { seq: head.seq as number, hash: head.hash as string } : EMPTY_CHAIN,
       directory: directoryFromItem(item(wanted.directory)),
+      stands: request !== undefined && stands(request, item(wanted.environment), item(wanted.release)),
     };
   }
 
-  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], auditHead?: ChainHead, publish?: ConfigPublication): Promise<void> {
+  async saveVote(next: ApprovalRequest, vote: Vote, audit: AuditEvent[], read?: Pick<VoteRead, 'auditHead' | 'stands'>, publish?: ConfigPublication): Promise<void> {
     const closed = next.status !== 'pending';
     const update = {
       Update: {
@@ -167,9 +184,14 @@ export class DynamoApprovalStore implements ApprovalStore {
     // One operation per item: when publishing, the environment's update carries the policy check itself.
     // A finished release takes no more votes: its requests were closed with it, and this holds the race.
     const releaseOpen = next.gate === 'image' && next.status !== 'approved' ? [this.releaseNotFinished(next.releaseId)] : [];
-    const checks = publishing ? [] : [policyUnchanged, ...releaseOpen];
+    // Except for a vote that leaves the request pending when its read found the policy unchanged and the
+    // release running: it decides nothing, and whatever closes the request checks both again, so a policy
+    // change or an end landing between that read and this write cannot make it count. Two items fewer in
+    // the transaction, whose items are most of a vote's time (issue 13).
+    const rechecked = closed || !read?.stands;
+    const checks = publishing || !rechecked ? [] : [policyUnchanged, ...releaseOpen];
     await conditionally(
-      () => this.audited.write([update, ...checks, ...onApproved], audit, auditHead && new Map([[next.app, auditHead]])),
+      () => this.audited.write([update, ...checks, ...onApproved], audit, read && new Map([[next.app, read.auditHead]])),
       `the approval request of release ${next.releaseId} changed while the vote was recorded`,
     );
   }

@@ -1,9 +1,11 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit';
 import type { ApiToken } from '../../domain/catalog';
-import type { TokenStore } from '../../domain/ports';
+import type { TokenStore, VersionedDirectory } from '../../domain/ports';
 import { AuditedWriter } from './audit-items';
+import { batchGetConsistent } from './batch-get';
 import { writeIf } from './conditional';
+import { directoryFromItem } from './directory-store';
 import { keys} from './keys';
 import { queryAll } from './query-all';
 import { readItem } from './item-schemas';
@@ -27,6 +29,17 @@ export class DynamoTokenStore implements TokenStore {
   async find(hash: string): Promise<ApiToken | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(hash) }));
     return result.Item ? readItem('token', result.Item) : undefined;
+  }
+
+  /**
+   * Both items strongly consistent, in one BatchGetItem: a revoked token or a
+   * removed grant counts from the moment it is written, and the request's
+   * checks judge one directory read (issue 13: one round trip, not two).
+   */
+  async findWithDirectory(hash: string): Promise<{ token: ApiToken | undefined; directory: VersionedDirectory }> {
+    const item = await batchGetConsistent(this.db, this.tableName, [keys.token(hash), keys.directory()], 'the API token\'s read');
+    const token = item(keys.token(hash));
+    return { token: token ? readItem('token', token) : undefined, directory: directoryFromItem(item(keys.directory())) };
   }
 
   async create(token: ApiToken, audit: AuditEvent): Promise<void> {

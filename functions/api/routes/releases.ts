@@ -18,21 +18,22 @@ export function releaseRoutes(deps: ApiDeps) {
   routes.post('/', async (c) => {
     const request = await readJson(c, releaseRequestSchema);
     const identity = c.get('identity');
+    const directory = c.get('directory');
     const key = c.req.header('idempotency-key');
     if (key === undefined) {
-      const release = await startRelease(deps, request, identity);
+      const release = await startRelease(deps, request, identity, { directory });
       return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     }
     if (!IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1–128 letters, digits, ".", ":", "_" or "-"');
     // The canonical body (after validation and defaults), so formatting differences do not matter.
     const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const replay = await replayIfSeen(deps, c, identity, key, bodyHash);
-    if (replay) return replay;
+    // No read of the key first (issue 13): the release's transaction takes the key only if it is free, so a key
+    // seen before refuses the write (nothing is written) and only then is the first answer read.
     try {
-      const release = await startRelease(deps, request, identity, { identity, key, bodyHash });
+      const release = await startRelease(deps, request, identity, { idempotency: { identity, key, bodyHash }, directory });
       return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     } catch (error) {
-      // A concurrent retry with the same key won the race: answer as it did.
+      // The key was used before (or by a concurrent retry that won the race), whatever refused this attempt: answer as the first time, or 422.
       const raced = await replayIfSeen(deps, c, identity, key, bodyHash);
       if (raced) return raced;
       throw error;
