@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { UnauthenticatedError } from '../domain/errors';
 import { hashToken } from '../domain/token';
 import type { ApiDeps, ApiEnv } from './deps';
+import { withRequestDirectory } from './request-directory';
 
 /**
  * Exactly `Bearer <token>` (the scheme is case-insensitive, RFC 9110): one
@@ -19,15 +20,14 @@ export function requireToken(deps: Pick<ApiDeps, 'tokens' | 'clock'>) {
     if (!token) {
       throw new UnauthenticatedError(`send exactly "Authorization: Bearer <token>" with a Gatekeeper API token${header ? '; the header sent is malformed' : ''}`);
     }
-    // The directory comes in the same round trip: nearly every /v1 route authorizes, and a route may judge by it
-    // instead of reading it again. Read per request, never kept: a revoked token or grant counts at once.
+    // The directory comes in the same round trip: nearly every /v1 route authorizes, and its checks read this one
+    // (request-directory.ts) instead of reading it again. Read per request, never kept: a revoked token or grant counts at once.
     const { token: stored, directory } = await deps.tokens.findWithDirectory(hashToken(token));
     const now = deps.clock().toISOString();
     if (!stored || stored.revokedAt || (stored.expiresAt && stored.expiresAt <= now)) {
       throw new UnauthenticatedError('the API token is unknown, revoked or expired');
     }
     c.set('identity', stored.identity);
-    c.set('directory', directory);
-    await next();
+    await withRequestDirectory(directory, next);
   });
 }

@@ -1,6 +1,5 @@
 import type { OidcClient } from '../adapters/oidc/client';
 import type { SecretSource } from '../adapters/oidc/secrets';
-import type { VersionedDirectory } from '../domain/ports';
 import type { UseCaseDeps } from '../usecases/deps';
 
 /** The API runs the use cases with their dependencies, plus what the dashboard's sign-in needs. */
@@ -12,6 +11,5 @@ export interface ApiDeps extends UseCaseDeps {
 }
 
 export interface ApiEnv {
-  /** `directory`: read with the caller's token by requireToken (/v1 only), for this request's checks. */
-  Variables: { identity: string; directory?: VersionedDirectory };
+  Variables: { identity: string };
 }

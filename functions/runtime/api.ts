@@ -5,6 +5,7 @@ import { StepFunctionsWorkflow } from '../adapters/sfn/workflow';
 import { parseLinkKeySet } from '../domain/link-keys';
 import { readDashboardConfig, readMailConfig, readSigningConfig, readWorkflowConfig, type Env } from '../config';
 import type { ApiDeps } from '../api/deps';
+import { requestScopedDirectory } from '../api/request-directory';
 import { baseDeps } from './stores';
 
 export function buildApiDeps(env: Env): ApiDeps {
@@ -18,6 +19,8 @@ export function buildApiDeps(env: Env): ApiDeps {
     onFirstCall(async () => (await import('../adapters/oidc/secrets')).secretSource(source, base.aws, what));
   return {
     ...base,
+    // Within a /v1 request, the directory read with the token (one BatchGetItem) answers every check.
+    directory: requestScopedDirectory(base.directory),
     workflow: new StepFunctionsWorkflow(base.aws, readWorkflowConfig(env).STATE_MACHINE_ARN),
     signingSecret: onFirstCall(async () => (await import('../adapters/signing-secret')).signingSecretSource(signing, base.aws)),
     executionUrl: executionUrlFor(env.EXECUTION_URL_TEMPLATE, base.aws.AWS_REGION),

@@ -53,8 +53,6 @@ export type ReleaseRequest = z.infer<typeof releaseRequestSchema>;
 export interface StartOptions {
   /** The CI's Idempotency-Key: taken in the release's own transaction, only if free. */
   idempotency?: Omit<IdempotencyRecord, 'releaseId' | 'createdAt' | 'expiresAt'>;
-  /** The directory as read in this request (with the caller's token): never one kept from an earlier request. */
-  directory?: Directory;
 }
 
 /**
@@ -66,8 +64,8 @@ export interface StartOptions {
 export async function startRelease(deps: UseCaseDeps, request: ReleaseRequest, identity: string, options: StartOptions = {}) {
   const image = parsePinnedImage(request.image);
   const { idempotency } = options;
-  // The directory is read once for every check below (issue 13), with the app unless the caller read it in this request.
-  const [app, directory] = await Promise.all([deps.catalog.getApp(request.app), options.directory ?? deps.directory.get()]);
+  // The directory is read once for every check below (issue 13); through the API it is the one read with the token.
+  const [app, directory] = await Promise.all([deps.catalog.getApp(request.app), deps.directory.get()]);
   if (!app) throw new UnknownAppError(`no app named "${request.app}" is registered with Gatekeeper`);
   const pipeline = pipelineOf(app);
   const environments = pipeline.order.map((name) => app.environments.find((env) => env.name === name)).filter((env) => env !== undefined);

@@ -88,3 +88,13 @@ describe('POST /v1/releases, round trips', () => {
     expect((await post({ app: 'hello-web', image: imageFor('grant-back') })).status).toBe(201);
   });
 });
+
+describe('GET /v1/releases/{id}, round trips', () => {
+  it('judges by the directory read with the token: no second read of it', async () => {
+    const { json } = await counted(() => post({ app: 'hello-web', image: imageFor('read-back') }));
+    const read = await counted(() => app.request(`/v1/releases/${String(json.id)}`, { headers: { authorization: `Bearer ${stack.ciToken}` } }));
+    expect(read.response.status).toBe(200);
+    // Token and directory, then the release view; no GetItem of the directory for the permission check.
+    expect(read.calls).toEqual({ BatchGetItem: 1, Query: 1 });
+  });
+});

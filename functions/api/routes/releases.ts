@@ -18,10 +18,9 @@ export function releaseRoutes(deps: ApiDeps) {
   routes.post('/', async (c) => {
     const request = await readJson(c, releaseRequestSchema);
     const identity = c.get('identity');
-    const directory = c.get('directory');
     const key = c.req.header('idempotency-key');
     if (key === undefined) {
-      const release = await startRelease(deps, request, identity, { directory });
+      const release = await startRelease(deps, request, identity);
       return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     }
     if (!IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1–128 letters, digits, ".", ":", "_" or "-"');
@@ -30,7 +29,7 @@ export function releaseRoutes(deps: ApiDeps) {
     // No read of the key first (issue 13): the release's transaction takes the key only if it is free, so a key
     // seen before refuses the write (nothing is written) and only then is the first answer read.
     try {
-      const release = await startRelease(deps, request, identity, { idempotency: { identity, key, bodyHash }, directory });
+      const release = await startRelease(deps, request, identity, { idempotency: { identity, key, bodyHash } });
       return c.json(releaseResponse({ release, approvals: [] }, deps.clock(), undefined, deps.executionUrl), 201, { location: `/v1/releases/${release.id}` });
     } catch (error) {
       // The key was used before (or by a concurrent retry that won the race), whatever refused this attempt: answer as the first time, or 422.
