@@ -220,6 +220,8 @@ export interface NotificationLedger {
 export interface TaskCallbacks {
   resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery>;
   fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery>;
+  /** Starts loading what a callback needs (a client loaded on first use), without waiting; optional. */
+  warm?(): void;
 }
 
 export type CallbackDelivery = 'delivered' | 'gone';

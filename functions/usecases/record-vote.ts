@@ -58,6 +58,8 @@ export async function recordVote(deps: UseCaseDeps, ballot: Ballot, decision: De
     const approvers = result.request.votes.filter((v) => v.decision === 'approve').map((v) => v.voter);
     // An approved configuration is published in the vote's own transaction; a stale draft is refused (409) and nothing is written.
     const publication = request.gate === 'config' && result.closedAs === 'approved' ? await publicationFor(deps, request, approvers) : undefined;
+    // A vote that closes resumes the state machine once committed: its client loads during the write.
+    if (request.gate === 'image' && result.closedAs) deps.workflow.warm?.();
     const events = [audit('approval.vote', { decision, comment, ...(request.gate === 'config' ? { configHash: request.configHash } : { image: request.image }) })];
     if (result.closedAs) events.push(audit('approval.decided', { status: result.closedAs, votes: result.request.votes.length, summary: result.evaluation.summary }));
     if (publication) events.push(audit('config.published', { version: publication.version.version, hash: publication.version.hash, approvedBy: approvers }));

@@ -11,10 +11,14 @@ type Sfn = { sdk: typeof SfnSdk; client: SfnSdk.SFNClient };
 const sfnClient = (aws: AwsConfig): (() => Promise<Sfn>) => {
   let loaded: Promise<Sfn> | undefined;
   return () =>
-    (loaded ??= import('./sdk').then((sdk) => ({
-      sdk,
-      client: new sdk.SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) }),
-    })));
+    (loaded ??= import('./sdk').then(
+      (sdk) => ({ sdk, client: new sdk.SFNClient({ region: aws.AWS_REGION, ...(aws.SFN_ENDPOINT ? { endpoint: aws.SFN_ENDPOINT } : {}) }) }),
+      (error: unknown) => {
+        // A failed load is not kept: the next call (a resume after a warm-up that failed) loads again.
+        loaded = undefined;
+        throw error;
+      },
+    ));
 };
 
 /** Nothing waits on the token any more (resumed before, timed out, execution ended): a repeat is harmless. */
@@ -34,6 +38,15 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
 
   static from(aws: AwsConfig): StepFunctionsTaskCallbacks {
     return new StepFunctionsTaskCallbacks(sfnClient(aws));
+  }
+
+  /**
+   * Starts loading the SDK and the client without waiting: a vote that will close calls it before
+   * its write, so a container's first resume does not load them after the commit. A failure is left
+   * to the call that needs the client, which loads again and reports it.
+   */
+  warm(): void {
+    this.sfn().catch(() => undefined);
   }
 
   async resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackDelivery> {
