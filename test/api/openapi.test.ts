@@ -7,7 +7,7 @@ import { INTERNAL_PROBLEM, problemCatalog } from '../../functions/api/openapi/pr
 import { ROUTE_DOCS } from '../../functions/api/openapi/routes';
 import { toProblem } from '../../functions/api/problem';
 import * as errors from '../../functions/domain/errors';
-import { buildApiDeps } from '../../functions/runtime/api';
+import { offlineApiDeps } from './support/offline-deps';
 import { ROUTES } from './support/route-table';
 
 /**
@@ -17,18 +17,7 @@ import { ROUTES } from './support/route-table';
  * No stack: nothing here reaches a dependency (the endpoint is never called).
  */
 
-const deps = buildApiDeps({
-  TABLE_NAME: 'gatekeeper-openapi-test',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:gatekeeper',
-  MAIL_FROM: 'gatekeeper@example.com',
-  PUBLIC_BASE_URL: 'https://gatekeeper.example.com',
-  LINK_SIGNING_SECRET: 'l'.repeat(32),
-  OIDC_ISSUER: 'https://idp.example.com',
-  OIDC_CLIENT_ID: 'gatekeeper',
-  OIDC_CLIENT_SECRET: 'client-secret',
-  SESSION_SECRET: 's'.repeat(32),
-});
+const deps = offlineApiDeps('gatekeeper-openapi-test');
 const app = createApp(deps);
 const document = buildOpenApiDocument({ maxBodyBytes: MAX_BODY_BYTES });
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiDeps, ApiEnv } from '../../functions/api/deps';
 import { lazyRoutes, type LazyRouteGroup } from '../../functions/api/lazy-routes';
 import { API_ROUTE_GROUPS, OPENAPI_GROUP } from '../../functions/api/routes/groups';
-import { buildApiDeps } from '../../functions/runtime/api';
+import { offlineApiDeps } from './support/offline-deps';
 
 /**
  * The API face registers some route groups by path only and loads their modules on first
@@ -12,18 +12,7 @@ import { buildApiDeps } from '../../functions/runtime/api';
  * the app. No stack: nothing here reaches a dependency.
  */
 
-const deps = buildApiDeps({
-  TABLE_NAME: 'gatekeeper-route-groups-test',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:gatekeeper',
-  MAIL_FROM: 'gatekeeper@example.com',
-  PUBLIC_BASE_URL: 'https://gatekeeper.example.com',
-  LINK_SIGNING_SECRET: 'l'.repeat(32),
-  OIDC_ISSUER: 'https://idp.example.com',
-  OIDC_CLIENT_ID: 'gatekeeper',
-  OIDC_CLIENT_SECRET: 'client-secret',
-  SESSION_SECRET: 's'.repeat(32),
-});
+const deps = offlineApiDeps('gatekeeper-route-groups-test');
 
 const lazyGroups = [OPENAPI_GROUP, ...API_ROUTE_GROUPS.filter((group): group is LazyRouteGroup => 'load' in group)];
 

@@ -1,10 +1,11 @@
-import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, Vote } from '../../domain/approval';
 import type { AuditEvent } from '../../domain/audit';
 import { EMPTY_CHAIN } from '../../domain/audit-chain';
-import { BusyError, ConflictError, InvalidStateError } from '../../domain/errors';
+import { ConflictError, InvalidStateError } from '../../domain/errors';
 import type { ApprovalStore, ClosedWithoutDecision, ConfigPublication, VoteRead } from '../../domain/ports';
 import { TERMINAL_STATUSES, type ReleaseStatus, type StageStatus } from '../../domain/release';
+import { batchGetConsistent } from './batch-get';
 import { directoryFromItem } from './directory-store';
 import { AuditedWriter, type TransactItem } from './audit-items';
 import { conditionally, isConditionFailure, writeIf } from './conditional';
@@ -45,9 +46,6 @@ function stands(request: ApprovalRequest, environment: Record<string, unknown> |
   const ended = request.gate === 'image' && TERMINAL_STATUSES.includes(release?.status as ReleaseStatus);
   return policyUnchanged && !ended;
 }
-
-/** Reads of keys BatchGetItem left unprocessed (throttling) before the vote answers 503. */
-const UNPROCESSED_ATTEMPTS = 6;
 
 const NOT_FINISHED = `NOT #status IN (${Object.keys(terminalStatusValues).join(', ')})`;
 
@@ -125,16 +123,7 @@ export class DynamoApprovalStore implements ApprovalStore {
       environment: keys.environment(app, environment),
       release: keys.release(releaseId),
     };
-    const found = new Map<string, Record<string, unknown>>();
-    let pending: Array<Record<string, unknown>> = Object.values(wanted);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_ATTEMPTS) throw new BusyError('DynamoDB left the vote\'s read unprocessed; try again shortly');
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
-      const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[this.tableName] ?? []) found.set(`${String(item.pk)}|${String(item.sk)}`, item);
-      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    const item = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`);
+    const item = await batchGetConsistent(this.db, this.tableName, Object.values(wanted), "the vote's read");
     const stored = item(wanted.request);
     const head = item(wanted.head);
     const request = stored ? readItem('approval', stored) : undefined;

@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BusyError } from '../../domain/errors';
 
+/** Reads of keys BatchGetItem left unprocessed (throttling) before the read answers 503. */
 const UNPROCESSED_ATTEMPTS = 6;
 
 type Key = { pk: string; sk: string };
