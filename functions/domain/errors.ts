@@ -113,6 +113,22 @@ export class SecretInConfigError extends defineError('SecretInConfig', 'secret-i
     super(detail);
   }
 }
+/**
+ * A dashboard sign-in (OpenID Connect) that did not complete; `message` is safe
+ * to show (no token, code or secret). Thrown by the OIDC port, rendered by the
+ * sign-in routes as a page, not a problem.
+ */
+export class SignInFailure extends Error {
+  override readonly name = 'SignInFailure';
+  constructor(
+    message: string,
+    /** `refused`: the answer did not check out or the provider said no; `unavailable`: the provider could not be reached. */
+    readonly kind: 'refused' | 'unavailable',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
 /** The link-signing key set is unusable, or a rotation would break live links. Never carries key material. */
 export class LinkKeySetError extends Error {
   override readonly name = 'LinkKeySetError';

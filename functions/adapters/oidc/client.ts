@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { isLoopbackUrl } from '../../config';
+import { SignInFailure } from '../../domain/errors';
 import type { SecretSource } from './secrets';
 
 /**
@@ -10,7 +11,7 @@ import type { SecretSource } from './secrets';
 export interface OidcClient {
   /** Where to send the browser, and what the callback must check. `stepUp` asks the provider to authenticate the person again now. */
   authorizationRequest(options: { redirectUri: string; stepUp: boolean }): Promise<AuthorizationRequest>;
-  /** Checks the provider's answer at the callback URL against `expected`, redeems the code and verifies the ID token. Throws `SignInFailure`. */
+  /** Checks the provider's answer at the callback URL against `expected`, redeems the code and verifies the ID token. Throws `SignInFailure` (domain/errors). */
   completeSignIn(callbackUrl: URL, expected: SignInChecks): Promise<IdTokenClaims>;
   /** The provider's RP-initiated logout URL, or undefined when its metadata names no end_session_endpoint (e.g. Cognito). */
   endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined>;
@@ -38,19 +39,6 @@ export interface IdTokenClaims {
   authTime?: number;
   /** The configured groups claim, when configured and present (strings only). */
   groups?: string[];
-}
-
-/** A sign-in that did not complete; `message` is safe to show (no token, code or secret). */
-export class SignInFailure extends Error {
-  override readonly name = 'SignInFailure';
-  constructor(
-    message: string,
-    /** `refused`: the answer did not check out or the provider said no; `unavailable`: the provider could not be reached. */
-    readonly kind: 'refused' | 'unavailable',
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 export interface OidcClientSettings {
