@@ -1,10 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JobCheckRunner, jobName } from '../../functions/adapters/checks';
+import { KubernetesRestClient, restCheckApi } from '../../functions/adapters/kubernetes';
 import { parseChecks } from '../../functions/domain/check-definitions';
 import type { CheckContext, JobCheck } from '../../functions/domain/checks';
 import { ClusterUnreachableError } from '../../functions/domain/errors';
-import { type Job, kubeconfigYaml, type KubernetesSimulator, type Pod, startKubernetesSimulator } from '../../local/k8s-simulator';
+import { type Job, type KubernetesSimulator, type Pod, startKubernetesSimulator } from '../../local/k8s-simulator';
 
 const TOKEN = 'checks-job-token';
 const context: CheckContext = { app: 'shop', environment: 'staging', namespace: 'default', image: 'registry.example/shop:1', releaseId: 'rel_01J0ABCDEF' };
@@ -12,11 +12,7 @@ const jobCheck = (fields: Record<string, unknown>): JobCheck => parseChecks([{ n
 /** Fast polling and quick give-up on an unanswered request: the simulator answers in milliseconds. */
 const runnerFor = (sim: KubernetesSimulator) =>
   new JobCheckRunner({
-    kubeConfigFor: () => {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromString(kubeconfigYaml(sim.url, TOKEN));
-      return kubeConfig;
-    },
+    checkApiFor: () => restCheckApi(new KubernetesRestClient({ server: sim.url, token: () => TOKEN })),
     pollMs: 25,
     requestTimeoutMs: 1000,
     transportAttempts: 2,

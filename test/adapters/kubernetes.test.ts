@@ -5,13 +5,14 @@ import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildEksToken,
+  createClusterClients,
   createClusterDirectory,
   createEksTokenProvider,
   KubernetesClusterGateway,
   rolloutOptions,
   type WorkloadApi,
 } from '../../functions/adapters/kubernetes';
-import { kubeConfigFor } from '../../functions/adapters/kubernetes/kube-configs';
+import { clusterSource } from '../../functions/adapters/kubernetes/clusters';
 import { ConfigurationError, readKubernetesConfig } from '../../functions/config';
 import type { ClusterGateway, DeploymentTarget, WorkloadConfig } from '../../functions/domain/cluster';
 import { ConflictError, DeploymentNotFoundError, RolloutFailedError, UnknownClusterError, ValidationError } from '../../functions/domain/errors';
@@ -389,12 +390,6 @@ describe('EKS tokens', () => {
   });
 
   const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
-  const bearer = async (kubeConfig: KubeConfig) => {
-    const options: { headers?: Record<string, string> } = {};
-    await kubeConfig.applyToHTTPSOptions(options);
-    return options.headers?.Authorization ?? '';
-  };
-
   it('signs every request of each EKS cluster with a bearer token bound to that cluster', async () => {
     const config = readKubernetesConfig({
       CLUSTERS: JSON.stringify([
@@ -402,24 +397,28 @@ describe('EKS tokens', () => {
         { name: 'us', eksClusterName: 'prod-us', endpoint: 'https://US.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: ca },
       ]),
     });
-    const clusters = kubeConfigFor(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
-    expect(clusters().getCurrentCluster()?.server).toBe('https://EU.gr7.eu-west-1.eks.amazonaws.com');
-    expect(clusters('us').getCurrentCluster()?.server).toBe('https://US.gr7.us-east-1.eks.amazonaws.com');
-    expect(clusters('eu')).toBe(clusters());
-    const [eu, us] = [await bearer(clusters('eu')), await bearer(clusters('us'))];
-    expect(eu).toMatch(/^Bearer k8s-aws-v1\./);
-    expect(decode(eu.slice('Bearer '.length)).searchParams.get('X-Amz-Credential')).toContain('/eu-west-1/sts/');
+    const options = { awsRegion: 'eu-west-1', credentials: async () => credentials };
+    const clusters = createClusterClients(config, options);
+    expect(clusters.names).toEqual(['eu', 'us']);
+    expect(clusters.client().server).toBe('https://EU.gr7.eu-west-1.eks.amazonaws.com');
+    expect(clusters.client('us').server).toBe('https://US.gr7.us-east-1.eks.amazonaws.com');
+    expect(clusters.client('eu')).toBe(clusters.client());
+    const source = clusterSource(config, options);
+    const [eu, us] = [await source.connection('eu').token!(), await source.connection('us').token!()];
+    expect(eu).toMatch(/^k8s-aws-v1\./);
+    expect(decode(eu).searchParams.get('X-Amz-Credential')).toContain('/eu-west-1/sts/');
     // Same credentials and second, other cluster name (a signed header): another signature.
-    expect(decode(us.slice('Bearer '.length)).searchParams.get('X-Amz-Signature')).not.toBe(decode(eu.slice('Bearer '.length)).searchParams.get('X-Amz-Signature'));
-    expect(() => clusters('mars')).toThrow(UnknownClusterError);
-    expect(() => kubeConfigFor(config)).toThrow(/AWS region/);
+    expect(decode(us).searchParams.get('X-Amz-Signature')).not.toBe(decode(eu).searchParams.get('X-Amz-Signature'));
+    expect(source.connection('eu').ca).toBe(Buffer.from(ca, 'base64').toString('utf8'));
+    expect(() => clusters.client('mars')).toThrow(UnknownClusterError);
+    expect(() => createClusterClients(config)).toThrow(/AWS region/);
   });
 
   it('reads EKS_CLUSTER_NAME, EKS_CLUSTER_ENDPOINT and EKS_CLUSTER_CA as one cluster named default', () => {
     const config = readKubernetesConfig({ EKS_CLUSTER_NAME: 'prod-cluster', EKS_CLUSTER_ENDPOINT: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com', EKS_CLUSTER_CA: ca });
     const directory = createClusterDirectory(config, { awsRegion: 'eu-west-1', credentials: async () => credentials });
     expect(directory.names()).toEqual(['default']);
-    expect(kubeConfigFor(config, { awsRegion: 'eu-west-1' })('default').getCurrentCluster()?.server).toBe('https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com');
+    expect(createClusterClients(config, { awsRegion: 'eu-west-1' }).client('default').server).toBe('https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com');
   });
 });
 
@@ -456,9 +455,9 @@ describe('ClusterDirectory over a kubeconfig with two contexts', () => {
     expect(await directory.gateway('us').readImage(target)).toBe(image('f'));
     expect(directory.gateway('us')).toBe(directory.gateway('us'));
     expect(directory.gateway()).toBe(directory.gateway('eu'));
-    const servers = kubeConfigFor(await kubeconfig('us'));
-    expect(servers().getCurrentCluster()?.server).toBe(clusters[1]!.simulator.url);
-    expect(servers('eu').getCurrentCluster()?.server).toBe(clusters[0]!.simulator.url);
+    const servers = createClusterClients(await kubeconfig('us'));
+    expect(servers.client().server).toBe(clusters[1]!.simulator.url);
+    expect(servers.client('eu').server).toBe(clusters[0]!.simulator.url);
   });
 
   it('refuses a cluster that is not configured, naming the configured ones', async () => {

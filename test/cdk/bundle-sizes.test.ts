@@ -18,11 +18,11 @@ async function asset(name: LambdaName) {
 
 /** The Kubernetes client's runtime (its generated API classes, KubeConfig) and the fetch it brings. */
 const HEAVY_CLIENT = /node_modules\/(?:@kubernetes\/client-node|undici)\//;
-/** The run-checks wiring, which uses that client. */
-const CHECKS = /^functions\/(?:adapters\/checks\/|adapters\/kubernetes\/kube-configs\.ts$|runtime\/run-checks\.ts$)/;
+/** The checks and their wiring, which only run-checks needs. */
+const CHECKS = /^functions\/(?:adapters\/checks\/|adapters\/kubernetes\/check-api\.ts$|runtime\/run-checks\.ts$)/;
 
-// Issue 13: the functions that only read and write Deployments and ConfigMaps speak the
-// Kubernetes REST API themselves; only run-checks (jobs, pods, secrets) keeps the library.
+// Issue 13: every function that talks to clusters speaks the Kubernetes REST API itself
+// (functions/adapters/kubernetes/rest-client.ts); only the library's types are imported.
 describe('Lambda bundles that talk to clusters without the Kubernetes client library', () => {
   it.each(['deploy', 'rollback'] as const)('%s is at most 1 MB, whole asset, and has no client-node or undici module', async (name) => {
     const { assetKb, modules } = await asset(name);
@@ -36,9 +36,10 @@ describe('Lambda bundles that talk to clusters without the Kubernetes client lib
     expect(modules.filter((module) => HEAVY_CLIENT.test(module) || CHECKS.test(module))).toEqual([]);
   }, 120_000);
 
-  it('while run-checks keeps the library for its job and HTTP checks', async () => {
-    const { modules } = await asset('runChecks');
-    expect(modules).toContain('functions/adapters/kubernetes/kube-configs.ts');
-    expect(modules.some((module) => module.startsWith('node_modules/@kubernetes/client-node/'))).toBe(true);
+  it('run-checks (jobs, pods, logs, secrets) is at most 1 MB too, on the same REST client', async () => {
+    const { assetKb, modules } = await asset('runChecks');
+    expect(modules.filter((module) => HEAVY_CLIENT.test(module))).toEqual([]);
+    expect(modules).toEqual(expect.arrayContaining(['functions/adapters/kubernetes/rest-client.ts', 'functions/adapters/kubernetes/check-api.ts']));
+    expect(assetKb).toBeLessThanOrEqual(1024);
   }, 120_000);
 });

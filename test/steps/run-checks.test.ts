@@ -11,8 +11,7 @@ import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { DynamoDeploymentStore } from '../../functions/adapters/dynamodb/deployment-store';
 import { DynamoEnvironmentHealth } from '../../functions/adapters/dynamodb/environment-health';
 import { DynamoReleaseStore } from '../../functions/adapters/dynamodb/release-store';
-import { createClusterDirectory } from '../../functions/adapters/kubernetes';
-import { kubeConfigFor } from '../../functions/adapters/kubernetes/kube-configs';
+import { createCheckApis, createClusterDirectory } from '../../functions/adapters/kubernetes';
 import type { Environment } from '../../functions/domain/catalog';
 import { parseChecks } from '../../functions/domain/check-definitions';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
@@ -77,7 +76,7 @@ beforeAll(async () => {
     deployments,
     clusters: createClusterDirectory(kubernetes),
     rollout: { timeoutMs: 3000, pollIntervalMs: 10 },
-    checks: createCheckRunner({ kubeConfigFor: kubeConfigFor(kubernetes), jobPollMs: 20, requestTimeoutMs: 2000 }),
+    checks: createCheckRunner({ checkApiFor: createCheckApis(kubernetes), jobPollMs: 20, requestTimeoutMs: 2000 }),
   };
 });
 afterAll(async () => {

@@ -1,11 +1,10 @@
-import { CoreV1Api } from '@kubernetes/client-node';
 import { REQUEST_TIMEOUT_SECONDS } from '../../domain/check-definitions';
 import { type HttpAttempt, httpNoAnswer, httpVerdict, judgeHttpAnswer } from '../../domain/check-verdicts';
 import type { CheckContext, CheckResult, HttpCheck } from '../../domain/checks';
 import type { SecretRef } from '../../domain/cluster';
 import { ClusterUnreachableError, NotFoundError } from '../../domain/errors';
 import { httpStatus, noAnswer } from '../kubernetes/api-errors';
-import { apiCallerFor, defaultSleep, type KubeCallOptions, type KubeConfigFor, refusal } from './kube';
+import { apiCallerFor, type CheckApiFor, defaultSleep, type KubeCallOptions, refusal } from './kube';
 
 /** A Secret's value (decoded) by reference, in the environment's namespace on its cluster. */
 export type ReadSecret = (namespace: string, ref: SecretRef, cluster?: string) => Promise<string>;
@@ -130,17 +129,16 @@ async function readLimited(response: Response): Promise<string | undefined> {
 }
 
 /**
- * The default ReadSecret: reads the Secret with CoreV1Api on the cluster's
- * KubeConfig and base64-decodes `data[key]`. A missing Secret or key is a
+ * The default ReadSecret: reads the Secret from the cluster's API and
+ * base64-decodes `data[key]`. A missing Secret or key is a
  * NotFoundError (the check fails, saying which); an API server that does not
  * answer is ClusterUnreachableError.
  */
-export function kubernetesSecretReader(kubeConfigFor: KubeConfigFor, options: KubeCallOptions = {}): ReadSecret {
+export function kubernetesSecretReader(checkApiFor: CheckApiFor, options: KubeCallOptions = {}): ReadSecret {
   return async (namespace, { secretRef: { name, key } }, cluster) => {
-    const kubeConfig = kubeConfigFor(cluster);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
-    const secret = await apiCallerFor(kubeConfig, options)
-      .request(`reading secret ${namespace}/${name}`, (o) => core.readNamespacedSecret({ name, namespace }, o))
+    const k8s = checkApiFor(cluster);
+    const secret = await apiCallerFor(k8s.server, options)
+      .request(`reading secret ${namespace}/${name}`, (signal) => k8s.readSecret(namespace, name, signal))
       .catch((error: unknown) => {
         if (httpStatus(error) === 404) throw new NotFoundError(`secret ${namespace}/${name} not found`);
         throw error;

@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { BatchV1Api, CoreV1Api, type V1Job } from '@kubernetes/client-node';
+import type { V1Job } from '@kubernetes/client-node';
 import { type JobOutcome, jobVerdict, logTail } from '../../domain/check-verdicts';
 import type { CheckContext, CheckResult, JobCheck } from '../../domain/checks';
+import type { ApiCaller } from '../kubernetes/api-caller';
 import { httpStatus } from '../kubernetes/api-errors';
-import { apiCallerFor, defaultSleep, type KubeApiCaller, type KubeCallOptions, type KubeConfigFor, labelValue, refusal } from './kube';
+import type { CheckApi } from '../kubernetes/check-api';
+import { apiCallerFor, type CheckApiFor, defaultSleep, type KubeCallOptions, labelValue, refusal } from './kube';
 
 export interface JobCheckOptions extends KubeCallOptions {
-  kubeConfigFor: KubeConfigFor;
+  checkApiFor: CheckApiFor;
   clock?: () => Date;
   /** Between reads of the Job's status. Default 1000. */
   pollMs?: number;
@@ -34,10 +36,8 @@ export class JobCheckRunner {
   }
 
   async run(check: JobCheck, context: CheckContext): Promise<CheckResult> {
-    const kubeConfig = this.options.kubeConfigFor(context.cluster);
-    const api = apiCallerFor(kubeConfig, this.options);
-    const batch = kubeConfig.makeApiClient(BatchV1Api);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const k8s = this.options.checkApiFor(context.cluster);
+    const api = apiCallerFor(k8s.server, this.options);
     const { namespace } = context;
     const name = jobName(check.name);
     const started = this.clock();
@@ -50,7 +50,7 @@ export class JobCheckRunner {
     };
 
     try {
-      await api.request(`creating job ${namespace}/${name}`, (o) => batch.createNamespacedJob({ namespace, body: jobManifest(check, context, name) }, o));
+      await api.request(`creating job ${namespace}/${name}`, (signal) => k8s.createJob(namespace, jobManifest(check, context, name), signal));
     } catch (error) {
       // The name carries a random suffix: AlreadyExists means our own create landed though its answer was lost.
       if (httpStatus(error) !== 409) return finish({ status: 'failed', reason: `the job could not be created: ${refusalOrThrow(error)}` });
@@ -59,7 +59,7 @@ export class JobCheckRunner {
     const deadline = started.getTime() + check.timeoutSeconds * 1000 + (this.options.graceMs ?? 10_000);
     let outcome: JobOutcome | undefined;
     while (!outcome) {
-      const job = await api.request(`reading job ${namespace}/${name}`, (o) => batch.readNamespacedJob({ name, namespace }, o)).catch((error: unknown) => {
+      const job = await api.request(`reading job ${namespace}/${name}`, (signal) => k8s.readJob(namespace, name, signal)).catch((error: unknown) => {
         if (httpStatus(error) === 404) return undefined;
         throw error;
       });
@@ -68,7 +68,7 @@ export class JobCheckRunner {
       if (this.clock().getTime() >= deadline) {
         outcome = { status: 'timed-out' };
         // Kubernetes should have stopped it at its deadline; make sure it does not run on.
-        await api.request(`deleting job ${namespace}/${name}`, (o) => batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }, o)).catch(() => undefined);
+        await api.request(`deleting job ${namespace}/${name}`, (signal) => k8s.deleteJob(namespace, name, signal)).catch(() => undefined);
         break;
       }
       await this.sleep(this.options.pollMs ?? 1000);
@@ -76,14 +76,14 @@ export class JobCheckRunner {
 
     // The verdict is known: a log that cannot be read (even for a cluster gone quiet) is noted, not worth re-running the job for.
     try {
-      const pod = await podOf(api, core, namespace, name);
+      const pod = await podOf(api, k8s, namespace, name);
       if (!pod) return finish(outcome, undefined, ' (its pod was not found, so there is no log)');
       const exitCode = pod.exitCode;
       if (outcome.status === 'failed' && exitCode !== undefined && exitCode !== 0) outcome = { status: 'failed', reason: `exit code ${exitCode}` };
-      const log = await api.request(`reading the log of pod ${namespace}/${pod.name}`, (o) =>
-        core.readNamespacedPodLog({ name: pod.name, namespace, container: CONTAINER, tailLines: LOG_LINES }, o),
+      const log = await api.request(`reading the log of pod ${namespace}/${pod.name}`, (signal) =>
+        k8s.readPodLog(namespace, pod.name, { container: CONTAINER, tailLines: LOG_LINES }, signal),
       );
-      return finish(outcome, logTail(String(log), LOG_LINES));
+      return finish(outcome, logTail(log, LOG_LINES));
     } catch (error) {
       const why = refusal(error) ?? (error instanceof Error ? error.message : String(error));
       return finish(outcome, undefined, ` (its log could not be read: ${why})`);
@@ -139,8 +139,8 @@ function outcomeOf(job: V1Job): JobOutcome | undefined {
 }
 
 /** The Job's pod (one: backoffLimit is 0), by the `job-name` label the Job controller sets, and its check container's exit code. */
-async function podOf(api: KubeApiCaller, core: CoreV1Api, namespace: string, job: string): Promise<{ name: string; exitCode?: number } | undefined> {
-  const pods = await api.request(`listing the pods of job ${namespace}/${job}`, (o) => core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` }, o));
+async function podOf(api: ApiCaller, k8s: CheckApi, namespace: string, job: string): Promise<{ name: string; exitCode?: number } | undefined> {
+  const pods = await api.request(`listing the pods of job ${namespace}/${job}`, (signal) => k8s.listPods(namespace, `job-name=${job}`, signal));
   const pod = pods.items.at(-1);
   const name = pod?.metadata?.name;
   if (!pod || !name) return undefined;

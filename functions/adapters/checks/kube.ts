@@ -1,9 +1,9 @@
-import { type ConfigurationOptions, type KubeConfig, Observable } from '@kubernetes/client-node';
+import type { CheckApi } from '../kubernetes/check-api';
 import { ApiCaller } from '../kubernetes/api-caller';
 import { httpStatus } from '../kubernetes/api-errors';
 
-/** The KubeConfig of a cluster by name (absent: the default cluster); the multi-cluster registry provides it. */
-export type KubeConfigFor = (cluster?: string) => KubeConfig;
+/** The Kubernetes calls of a cluster by name (absent: the default cluster), from the multi-cluster registry. */
+export type CheckApiFor = (cluster?: string) => CheckApi;
 
 /** How check adapters talk to the Kubernetes API; defaults suit a Lambda, tests shorten them. */
 export interface KubeCallOptions {
@@ -18,21 +18,15 @@ export interface KubeCallOptions {
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** An ApiCaller whose requests take @kubernetes/client-node's per-request options (carrying the timeout's signal). */
-export interface KubeApiCaller {
-  readonly server: string;
-  request<T>(doing: string, send: (options: ConfigurationOptions) => Promise<T>): Promise<T>;
-}
-
 /**
  * The gateway's ApiCaller, reused so that checks classify "no answer" exactly
  * as deploys do: timeouts and quick retries, then ClusterUnreachableError
  * (which the state machine retries). Checks never write with read-modify-write,
  * so the conflict settings are unused.
  */
-export function apiCallerFor(kubeConfig: KubeConfig, options: KubeCallOptions = {}): KubeApiCaller {
-  const caller = new ApiCaller({
-    server: kubeConfig.getCurrentCluster()?.server ?? '(unknown server)',
+export function apiCallerFor(server: string, options: KubeCallOptions = {}): ApiCaller {
+  return new ApiCaller({
+    server,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     transportAttempts: options.transportAttempts ?? 3,
     transportRetryDelayMs: options.transportRetryDelayMs ?? 200,
@@ -41,27 +35,6 @@ export function apiCallerFor(kubeConfig: KubeConfig, options: KubeCallOptions = 
     sleep: options.sleep ?? defaultSleep,
     random: Math.random,
   });
-  return {
-    server: caller.server,
-    request: (doing, send) => caller.request(doing, (signal) => send(withSignal(signal))),
-  };
-}
-
-/** Per-request options that abort the request (connect, headers and body) with `signal`. */
-function withSignal(signal: AbortSignal): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (context) => {
-          context.setSignal(signal);
-          return new Observable(Promise.resolve(context));
-        },
-        post: (response) => new Observable(Promise.resolve(response)),
-      },
-    ],
-    // Keep the client's own middleware (none today, but "replace" is the default).
-    middlewareMergeStrategy: 'append',
-  };
 }
 
 /**

@@ -2,16 +2,15 @@ import { STATUS_CODES } from 'node:http';
 import { NETWORK_CODES } from '../network-codes';
 
 /**
- * What a failed Kubernetes API call means, from either client: the REST client
- * (rest-client.ts) throws a KubernetesApiError and @kubernetes/client-node an
- * ApiException (both `code` = HTTP status, `body`) when the API server
- * answered; when it did not, the REST client rejects with node:http's socket
- * error itself (`code` ECONNREFUSED, ECONNRESET…) and client-node with undici's
- * `TypeError: fetch failed` carrying it as `cause`; either rejects with the
- * abort reason of the request's signal (our timeout).
+ * What a failed Kubernetes API call means. The REST client (rest-client.ts)
+ * throws a KubernetesApiError (`code` = HTTP status, `body`) when the API
+ * server answered; when it did not, it rejects with node:http's socket error
+ * itself (`code` ECONNREFUSED, ECONNRESET…), or with the abort reason of the
+ * request's signal (our timeout). The checks' HTTP and Prometheus requests
+ * (fetch) are classified the same way.
  */
 
-/** The HTTP status of a failed API call (ApiException.code), if the server answered. */
+/** The HTTP status of a failed API call (KubernetesApiError.code), if the server answered. */
 export function httpStatus(error: unknown): number | undefined {
   // A DOMException (our timeout's abort reason) has a numeric legacy `code` too (23), which is no HTTP status.
   if (error instanceof DOMException) return undefined;
@@ -57,7 +56,7 @@ export function noAnswer(error: unknown, timeoutMs: number): NoAnswer | undefine
   }
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError') return { reason: `no answer within ${timeoutMs / 1000}s`, retry: true };
-  // undici reports every network-level failure as "fetch failed" with the socket error as its cause.
+  // fetch (undici; the checks' HTTP and Prometheus requests) reports every network-level failure as "fetch failed" with the socket error as its cause.
   const fetchFailed = error instanceof TypeError && error.message === 'fetch failed';
   const cause = fetchFailed ? (error as { cause?: unknown }).cause : error;
   const code = codeOf(cause);

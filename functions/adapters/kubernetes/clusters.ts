@@ -33,12 +33,21 @@ export interface ClusterSource {
  * Throws UnknownClusterError for a name that is not configured.
  */
 export function createClusterDirectory(config: KubernetesConfig, options: ClusterGatewayOptions = {}): ClusterDirectory {
-  const source = clusterSource(config, options);
-  const gateway = cachedByName(source.names, (name): ClusterGateway => {
-    const client = new KubernetesRestClient(source.connection(name));
+  const clients = createClusterClients(config, options);
+  const gateway = cachedByName(clients.names, (name): ClusterGateway => {
+    const client = clients.client(name);
     return new KubernetesClusterGateway(restWorkloadApi(client), { ...options, server: client.server });
   });
-  return { gateway, names: () => [...source.names] };
+  return { gateway, names: () => [...clients.names] };
+}
+
+/** A cluster's REST client by name (absent: the default cluster); an unknown name throws UnknownClusterError. */
+export type ClusterClientFor = (cluster?: string) => KubernetesRestClient;
+
+/** The configured clusters' names (the default first) and one REST client each, made on first use and kept. */
+export function createClusterClients(config: KubernetesConfig, options: ClusterGatewayOptions = {}): { names: string[]; client: ClusterClientFor } {
+  const source = clusterSource(config, options);
+  return { names: source.names, client: cachedByName(source.names, (name) => new KubernetesRestClient(source.connection(name))) };
 }
 
 /** `make` once per cluster name; absent means the default (the first name); an unknown name throws UnknownClusterError. */

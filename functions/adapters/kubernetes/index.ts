@@ -1,10 +1,8 @@
 import type { KubernetesConfig } from '../../config';
 import type { RolloutOptions } from '../../domain/cluster';
 
-// kubeConfigFor (./kube-configs) is left out on purpose: it loads @kubernetes/client-node,
-// which only the run-checks function needs; importing it from here would put the library
-// in every bundle that imports this index.
-export { type ClusterGatewayOptions, createClusterDirectory } from './clusters';
+export { type ClusterClientFor, type ClusterGatewayOptions, createClusterClients, createClusterDirectory } from './clusters';
+export { type CheckApi, createCheckApis, restCheckApi } from './check-api';
 export { KubernetesClusterGateway, type KubernetesClusterGatewayOptions } from './cluster-gateway';
 export { buildEksToken, createEksTokenProvider, type AwsCredentials, type AwsCredentialsProvider } from './eks-token';
 export { readKubeconfig, type KubeconfigFile } from './kubeconfig';

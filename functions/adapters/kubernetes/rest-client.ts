@@ -50,16 +50,18 @@ function statusMessage(body: string): string {
   }
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RequestOptions {
   /** Sent as JSON. */
   body?: unknown;
   /** Aborts the request (connect, headers and body); the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** How the answer is read: JSON (the default) or text (a pod's log). */
+  answer?: 'json' | 'text';
 }
 
-/** Answers larger than this are refused: a Deployment or ConfigMap is far smaller (etcd caps objects at 1.5 MB). */
+/** Answers larger than this are refused: an object is far smaller (etcd caps them at 1.5 MB), and a log is read by its tail. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export class KubernetesRestClient {
@@ -90,14 +92,15 @@ export class KubernetesRestClient {
     return this.connection.server;
   }
 
-  /** `path` from the API root (`/apis/apps/v1/…`); resolves with the answer's JSON. */
+  /** `path` from the API root (`/apis/apps/v1/…`, with any query); resolves with the answer's JSON, or its text. */
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
     const { signal } = options;
+    const asText = options.answer === 'text';
     signal?.throwIfAborted();
     const token = this.connection.token ? await this.connection.token() : undefined;
     signal?.throwIfAborted();
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const headers: Record<string, string | number> = { Accept: 'application/json', 'User-Agent': 'gatekeeper' };
+    const headers: Record<string, string | number> = { Accept: asText ? 'text/plain' : 'application/json', 'User-Agent': 'gatekeeper' };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (payload) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
     const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
@@ -121,6 +124,7 @@ export class KubernetesRestClient {
           if (error) return fail(error);
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) return fail(new KubernetesApiError(status, body, what));
+          if (asText) return settle(() => resolve(body as T));
           try {
             const parsed = JSON.parse(body) as T;
             settle(() => resolve(parsed));
