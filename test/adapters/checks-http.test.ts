@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpCheckRunner, kubernetesSecretReader, type ReadSecret } from '../../functions/adapters/checks';
-import { KubernetesRestClient, restCheckApi } from '../../functions/adapters/kubernetes';
+import { type CheckApi, KubernetesRestClient, restCheckApi } from '../../functions/adapters/kubernetes';
 import { parseChecks } from '../../functions/domain/check-definitions';
 import type { CheckContext, HttpCheck } from '../../functions/domain/checks';
 import { ClusterUnreachableError } from '../../functions/domain/errors';
@@ -54,7 +54,7 @@ describe('HttpCheckRunner against a local HTTP server', () => {
     const core = kubeConfigOf(cluster.url).makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'shop' } } });
     await core.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name: 'probe-token' }, data: { token: Buffer.from(`Bearer ${SECRET}\n`).toString('base64') } } });
-    readSecret = kubernetesSecretReader(() => checkApiOf(cluster.url), { requestTimeoutMs: 1000, transportAttempts: 1 });
+    readSecret = kubernetesSecretReader(onlyCluster(checkApiOf(cluster.url)), { requestTimeoutMs: 1000, transportAttempts: 1 });
   });
   afterAll(async () => {
     await close(target);
@@ -131,7 +131,7 @@ describe('HttpCheckRunner against a local HTTP server', () => {
 
     const gone = await listen(() => undefined);
     await close(gone.server);
-    const unreachable = new HttpCheckRunner({ readSecret: kubernetesSecretReader(() => checkApiOf(gone.url), { transportAttempts: 1 }), ...virtualTime() });
+    const unreachable = new HttpCheckRunner({ readSecret: kubernetesSecretReader(onlyCluster(checkApiOf(gone.url)), { transportAttempts: 1 }), ...virtualTime() });
     const error = await unreachable.run(httpCheck({ headers: { 'X-Token': { secretRef: { name: 'probe-token', key: 'token' } } } }), context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterUnreachableError);
     expect((error as Error).message).toMatch(/did not answer \(connection refused, ECONNREFUSED\); reading secret shop\/probe-token failed$/);
@@ -140,6 +140,7 @@ describe('HttpCheckRunner against a local HTTP server', () => {
 
 /** The checks' own Kubernetes calls, as the run-checks function makes them. */
 const checkApiOf = (server: string) => restCheckApi(new KubernetesRestClient({ server, token: () => TOKEN }));
+const onlyCluster = (api: CheckApi) => () => api;
 
 /** A client-node client, for creating what a deployer would before the check reads it. */
 function kubeConfigOf(server: string): KubeConfig {

@@ -10,14 +10,16 @@ const TOKEN = 'checks-job-token';
 const context: CheckContext = { app: 'shop', environment: 'staging', namespace: 'default', image: 'registry.example/shop:1', releaseId: 'rel_01J0ABCDEF' };
 const jobCheck = (fields: Record<string, unknown>): JobCheck => parseChecks([{ name: 'smoke', phase: 'post', kind: 'job', ...fields }])[0] as JobCheck;
 /** Fast polling and quick give-up on an unanswered request: the simulator answers in milliseconds. */
-const runnerFor = (sim: KubernetesSimulator) =>
-  new JobCheckRunner({
-    checkApiFor: () => restCheckApi(new KubernetesRestClient({ server: sim.url, token: () => TOKEN })),
+const runnerFor = (sim: KubernetesSimulator) => {
+  const api = restCheckApi(new KubernetesRestClient({ server: sim.url, token: () => TOKEN }));
+  return new JobCheckRunner({
+    checkApiFor: () => api,
     pollMs: 25,
     requestTimeoutMs: 1000,
     transportAttempts: 2,
     transportRetryDelayMs: 5,
   });
+};
 
 /** Reads from the simulator's API with its token. */
 async function list<T>(sim: KubernetesSimulator, path: string): Promise<T[]> {

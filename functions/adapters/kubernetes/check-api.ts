@@ -1,6 +1,6 @@
 import type { V1Job, V1PodList, V1Secret } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../config';
-import { type ClusterGatewayOptions, createClusterClients } from './clusters';
+import { cachedByName, type ClusterGatewayOptions, createClusterClients } from './clusters';
 import type { KubernetesRestClient } from './rest-client';
 
 /**
@@ -44,5 +44,5 @@ export function restCheckApi(client: KubernetesRestClient): CheckApi {
 /** The checks' calls of each configured cluster by name (absent: the default), over the same clients as the deploys'. */
 export function createCheckApis(config: KubernetesConfig, options: ClusterGatewayOptions = {}): (cluster?: string) => CheckApi {
   const clusters = createClusterClients(config, options);
-  return (cluster) => restCheckApi(clusters.client(cluster));
+  return cachedByName(clusters.names, (name) => restCheckApi(clusters.client(name)));
 }
